@@ -1,0 +1,1 @@
+export { type Config, type ConfigSources, loadConfig, PORT_OFFSETS } from './config.js';

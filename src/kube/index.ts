@@ -1,0 +1,1 @@
+export { dns1123LabelErrors, dns1123SubdomainErrors, invalidNameMessage } from './names.js';

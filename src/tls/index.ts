@@ -1,0 +1,7 @@
+export {
+  createCa,
+  issueServerCert,
+  type KeyPairPem,
+  type ServerCertOptions,
+  sha1Thumbprint,
+} from './certificates.js';
