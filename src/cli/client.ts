@@ -13,7 +13,10 @@ export interface ClientTarget {
  * The admin token comes from IRSAKIT_ADMIN_TOKEN or the data directory's admin-token file (--data,
  * IRSAKIT_DATA, default ./.irsakit).
  */
-export function clientTarget(io: CliIo, flags: { endpoint?: string | undefined; data?: string | undefined }): ClientTarget {
+export function clientTarget(
+  io: CliIo,
+  flags: { endpoint?: string | undefined; data?: string | undefined },
+): ClientTarget {
   const endpoint = (flags.endpoint ?? io.env.IRSAKIT_ENDPOINT ?? 'http://127.0.0.1:4600').replace(/\/+$/, '');
   try {
     new URL(endpoint);
@@ -45,7 +48,8 @@ export async function adminRequest<T = unknown>(
   let payload: string | undefined;
   if (body !== undefined) {
     payload = typeof body === 'string' ? body : JSON.stringify(body);
-    headers['content-type'] = opts.contentType ?? (typeof body === 'string' ? 'application/yaml' : 'application/json');
+    headers['content-type'] =
+      opts.contentType ?? (typeof body === 'string' ? 'application/yaml' : 'application/json');
   }
   let res: Response;
   try {
@@ -59,7 +63,7 @@ export async function adminRequest<T = unknown>(
   const text = await res.text();
   let parsed: unknown = text;
   try {
-    parsed = text ? JSON.parse(text) : undefined;
+    parsed = text ? JSON.parse(text) : text;
   } catch {
     // plain-text answer (logs)
   }
@@ -72,7 +76,10 @@ export async function adminRequest<T = unknown>(
       );
     }
     const known = p.code?.startsWith('ERR_') ? p.code : res.status === 404 ? 'ERR_NOT_FOUND' : 'ERR_INPUT';
-    throw new IrsakitError(known as 'ERR_INPUT', p.message ?? `${res.status} ${res.statusText}`, { status: res.status, body: parsed });
+    throw new IrsakitError(known as 'ERR_INPUT', p.message ?? `${res.status} ${res.statusText}`, {
+      status: res.status,
+      body: parsed,
+    });
   }
   return parsed as T;
 }

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdminRequest, AdminResponse, AdminRoute } from './admin-route.js';
 
 export const ADMIN_PREFIX = '/_irsakit';
@@ -68,7 +68,8 @@ export function adminApi(opts: {
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
       sendJson(res, 401, {
         code: 'ERR_UNAUTHORIZED',
-        message: 'the irsakit control API needs the admin token (Authorization: Bearer …; see <data>/admin-token)',
+        message:
+          'the irsakit control API needs the admin token (Authorization: Bearer …; see <data>/admin-token)',
       });
       return true;
     }
@@ -98,11 +99,21 @@ export function adminApi(opts: {
         try {
           body = JSON.parse(text);
         } catch (err) {
-          sendJson(res, 400, { code: 'ERR_INPUT', message: `malformed JSON body: ${(err as Error).message}` });
+          sendJson(res, 400, {
+            code: 'ERR_INPUT',
+            message: `malformed JSON body: ${(err as Error).message}`,
+          });
           return true;
         }
       }
-      const request: AdminRequest = { method: req.method ?? 'GET', params, query: url.searchParams, body, text, contentType };
+      const request: AdminRequest = {
+        method: req.method ?? 'GET',
+        params,
+        query: url.searchParams,
+        body,
+        text,
+        contentType,
+      };
       let out: AdminResponse;
       try {
         out = await c.route.handle(request);

@@ -1,15 +1,19 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createCluster } from '../cluster/index.js';
 import type { Config } from '../config/index.js';
 import { IrsakitError } from '../errors/index.js';
-import { ClusterIssuer, type ClusterInfo, discoveryHandler } from '../oidc/index.js';
+import { type ClusterInfo, ClusterIssuer, discoveryHandler } from '../oidc/index.js';
 import { lockDataDir, openStore, type Store } from '../store/index.js';
 import { sha1Thumbprint } from '../tls/index.js';
+import { startLocalWebhook } from '../webhook/index.js';
 import { adminApi } from './admin-api.js';
 import type { AdminRoute } from './admin-route.js';
+import { createAwsSide } from './aws-side.js';
+import { closeServer, listen } from './listen.js';
+import { ensureNodeRole, NODE_INSTANCE_PROFILE } from './node-role.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { loadRuntimeState, type RuntimeState } from './state.js';
-import { closeServer, listen } from './listen.js';
 
 export interface InstanceOptions {
   readonly now?: () => number;
@@ -97,7 +101,65 @@ export async function startInstance(config: Config, opts: InstanceOptions = {}):
         version: '1.31',
       }));
 
-    const routes: AdminRoute[] = [...oidcRoutes(issuers, clusters)];
+    const aws = createAwsSide({
+      store,
+      account: state.account,
+      region: config.region,
+      admin: state.admin,
+      clusters,
+      caPems: () => [state.ca.certPem],
+      now,
+      log,
+    });
+    cleanups.push(() => aws.close());
+    await ensureNodeRole(aws, state.account);
+    endpointsMut.webhook = `https://${host}:${config.ports.webhook}`;
+    endpointsMut.imds = `http://${host}:${config.ports.imds}`;
+
+    const cluster = createCluster({
+      store,
+      issuer,
+      region: config.region,
+      account: state.account,
+      awsEndpoint: endpointsMut.aws,
+      clusterCaPem: state.ca.certPem,
+      defaultWebhook: { url: endpointsMut.webhook, caPem: state.ca.certPem },
+      imds: {
+        port: config.ports.imds,
+        host: config.host,
+        instanceProfile: async () => {
+          const profile = aws.iam.getInstanceProfile(state.account, NODE_INSTANCE_PROFILE);
+          return profile?.role
+            ? { roleName: profile.role.roleName, arn: profile.arn, id: profile.instanceProfileId }
+            : undefined;
+        },
+        nodeCredentials: async () => {
+          const role = aws.iam.getInstanceProfile(state.account, NODE_INSTANCE_PROFILE)?.role;
+          if (!role) throw new Error('the node has no instance profile role');
+          // EC2 names an instance-role session after the instance id.
+          return aws.credentials.issueSessionCredentials({
+            role: { arn: role.arn, roleId: role.roleId, roleName: role.roleName },
+            sessionName: cluster.node.record.instanceId,
+            durationSeconds: 6 * 3600,
+          });
+        },
+      },
+      now,
+      log,
+    });
+
+    const routes: AdminRoute[] = [
+      ...oidcRoutes(issuers, clusters),
+      ...cluster.routes,
+      {
+        method: 'GET',
+        path: '/credentials',
+        // The administrator key pair, for tools (demo, doctor) that hold the control token already.
+        handle: async () => ({
+          body: { accessKeyId: state.admin.accessKeyId, secretAccessKey: state.admin.secretAccessKey },
+        }),
+      },
+    ];
     const health = (): HealthReport => ({
       status: 'ok',
       account: state.account,
@@ -108,15 +170,10 @@ export async function startInstance(config: Config, opts: InstanceOptions = {}):
     });
     const admin = adminApi({ token: state.adminToken, health, routes: () => routes, log });
 
-    // Requests the control API does not claim go to the AWS endpoint (added by the AWS-side domains).
-    let awsHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
     const awsServer = createHttpServer((req, res) => {
       admin(req, res).then(
         (handled) => {
-          if (handled) return;
-          if (awsHandler) return awsHandler(req, res);
-          res.writeHead(501, { 'content-type': 'text/plain' });
-          res.end('no AWS service is available on this endpoint yet\n');
+          if (!handled) aws.handler(req, res);
         },
         (err: Error) => {
           log(`control API: ${err.message}`);
@@ -137,7 +194,22 @@ export async function startInstance(config: Config, opts: InstanceOptions = {}):
     await listen(issuerServer, 'issuer', config.host, config.ports.issuer);
     cleanups.push(() => closeServer(issuerServer));
 
-    log(`irsakit ready: aws ${endpointsMut.aws} issuer ${issuer.url}`);
+    const webhook = await startLocalWebhook({
+      source: cluster.serviceAccountSource,
+      port: config.ports.webhook,
+      host: config.host,
+      tls: { certPem: state.serving.certPem + state.ca.certPem, keyPem: state.serving.keyPem },
+      config: { region: config.region },
+      log: (entry) => log(`webhook: ${JSON.stringify(entry)}`),
+    });
+    cleanups.push(() => webhook.close());
+
+    await cluster.start();
+    cleanups.push(() => cluster.stop());
+
+    log(
+      `irsakit ready: aws ${endpointsMut.aws} issuer ${issuer.url} webhook ${endpointsMut.webhook} imds ${endpointsMut.imds}`,
+    );
     return {
       config,
       state,

@@ -15,7 +15,12 @@ export function listen(server: Server, name: string, host: string, port: number)
           ),
         );
       } else {
-        reject(new IrsakitError('ERR_PORT_IN_USE', `the ${name} listener cannot bind ${host}:${port}: ${err.message}`));
+        reject(
+          new IrsakitError(
+            'ERR_PORT_IN_USE',
+            `the ${name} listener cannot bind ${host}:${port}: ${err.message}`,
+          ),
+        );
       }
     };
     const onListening = () => {

@@ -5,7 +5,10 @@ import type { AdminRoute } from './admin-route.js';
 function issuerFor(issuers: ReadonlyMap<string, ClusterIssuer>, name: string): ClusterIssuer {
   const issuer = issuers.get(name);
   if (!issuer) {
-    throw new IrsakitError('ERR_UNKNOWN_CLUSTER', `no cluster named "${name}" (clusters: ${[...issuers.keys()].join(', ')})`);
+    throw new IrsakitError(
+      'ERR_UNKNOWN_CLUSTER',
+      `no cluster named "${name}" (clusters: ${[...issuers.keys()].join(', ')})`,
+    );
   }
   return issuer;
 }

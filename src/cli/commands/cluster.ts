@@ -11,9 +11,17 @@ export const clusterDescribeCommand: Command = {
   summary: "show a cluster's OIDC issuer URL, CA and the thumbprint IAM computes for it",
   usage: DESCRIBE_USAGE,
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { ...COMMON, json: { type: 'boolean' } }, DESCRIBE_USAGE);
+    const { values, positionals } = parseFlags(
+      argv,
+      { ...COMMON, json: { type: 'boolean' } },
+      DESCRIBE_USAGE,
+    );
     const target = clientTarget(io, { endpoint: str(values.endpoint), data: str(values.data) });
-    const info = await adminRequest<ClusterInfo>(target, 'GET', `/clusters/${encodeURIComponent(positionals[0] ?? 'local')}`);
+    const info = await adminRequest<ClusterInfo>(
+      target,
+      'GET',
+      `/clusters/${encodeURIComponent(positionals[0] ?? 'local')}`,
+    );
     if (values.json) {
       io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     } else {
@@ -27,7 +35,7 @@ export const clusterDescribeCommand: Command = {
 
 export const clusterRotateKeysCommand: Command = {
   name: 'cluster rotate-keys',
-  summary: "make a new service-account signing key; old keys stay published until their tokens expire",
+  summary: 'make a new service-account signing key; old keys stay published until their tokens expire',
   usage: ROTATE_USAGE,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, COMMON, ROTATE_USAGE);

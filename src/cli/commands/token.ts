@@ -36,7 +36,11 @@ export const tokenCommand: Command = {
     if (duration !== undefined) {
       // kubectl accepts Go durations (1h, 10m) as well as seconds.
       const m = /^(\d+)(s|m|h)?$/.exec(duration);
-      if (!m) throw new IrsakitError('ERR_USAGE', `--duration must be seconds or a duration like 10m or 1h, got "${duration}"`);
+      if (!m)
+        throw new IrsakitError(
+          'ERR_USAGE',
+          `--duration must be seconds or a duration like 10m or 1h, got "${duration}"`,
+        );
       expirationSeconds = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
     }
     const pod = str(values.pod);

@@ -30,7 +30,9 @@ export const upCommand: Command = {
       [
         `irsakit is up: account ${h.account}, region ${h.region}, data ${config.dataDir ?? '(in memory)'}`,
         `  administrator:  AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}`,
-        ...(config.dataDir === null ? [`  control token:  IRSAKIT_ADMIN_TOKEN=${instance.state.adminToken}`] : []),
+        ...(config.dataDir === null
+          ? [`  control token:  IRSAKIT_ADMIN_TOKEN=${instance.state.adminToken}`]
+          : []),
         `  CA certificate: ${config.dataDir ? `${config.dataDir}/ca.pem` : '(GET /_irsakit/health → caCertificate)'}`,
         `ready aws=${h.endpoints.aws} issuer=${h.clusters[0]?.issuer ?? h.endpoints.issuer}${h.endpoints.webhook ? ` webhook=${h.endpoints.webhook}` : ''}${h.endpoints.imds ? ` imds=${h.endpoints.imds}` : ''}`,
         '',
