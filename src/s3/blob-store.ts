@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import {
+  close,
+  closeSync,
+  createReadStream,
+  fsync,
+  fsyncSync,
+  mkdirSync,
+  open,
+  openSync,
+  readdirSync,
+  rename,
+  unlink,
+  unlinkSync,
+  writev,
+} from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { promisify } from 'node:util';
+
+const openP = promisify(open);
+const writevP = promisify(writev);
+const fsyncP = promisify(fsync);
+const closeP = promisify(close);
+const renameP = promisify(rename);
+
+/** One stored body segment: an object is a list of them (one for PUT, one per part after a multipart upload). */
+export interface BlobRef {
+  readonly id: string;
+  readonly size: number;
+}
+
+export interface BlobWriter {
+  readonly stream: Writable;
+  /** After `stream` finished: makes the blob durable (fsync, rename into place) and returns its id. */
+  commit(): Promise<string>;
+  /** Drops the partial blob (request failed or was refused). */
+  abort(): void;
+}
+
+/**
+ * Where object bodies live. Ids are random UUIDs, never derived from keys, so no key can name a path.
+ * Reading pins the blobs; removing a pinned blob is deferred until its readers are done.
+ */
+export interface BlobStore {
+  create(): BlobWriter;
+  /** Streams bytes [start, end] (inclusive) of the concatenated blobs. Pins synchronously. */
+  read(blobs: readonly BlobRef[], start: number, end: number): Readable;
+  /** Deletes blobs no longer referenced by committed metadata. */
+  remove(ids: readonly string[]): void;
+  /** Makes renames durable (fsync of the objects directory); a no-op in memory. */
+  syncRenames(): Promise<void>;
+  /** At start: deletes temp files and blobs that no metadata references (a crash between steps). */
+  sweep(isReferenced: (id: string) => boolean): { temp: number; orphans: number };
+  readonly durable: boolean;
+}
+
+class Pins {
+  private readonly counts = new Map<string, number>();
+  private readonly doomed = new Set<string>();
+  constructor(private readonly unlinkNow: (id: string) => void) {}
+  pin(ids: readonly string[]): void {
+    for (const id of ids) this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+  }
+  unpin(ids: readonly string[]): void {
+    for (const id of ids) {
+      const n = (this.counts.get(id) ?? 1) - 1;
+      if (n > 0) this.counts.set(id, n);
+      else {
+        this.counts.delete(id);
+        if (this.doomed.delete(id)) this.unlinkNow(id);
+      }
+    }
+  }
+  remove(id: string): void {
+    if (this.counts.has(id)) this.doomed.add(id);
+    else this.unlinkNow(id);
+  }
+}
+
+const READ_CHUNK = 256 * 1024;
+
+/** Concatenates ranges of several blobs into one stream, opening each lazily. */
+function concatenated(
+  blobs: readonly BlobRef[],
+  start: number,
+  end: number,
+  openOne: (id: string, from: number, to: number) => Readable | Buffer,
+  done: () => void,
+): Readable {
+  const ranges: { id: string; from: number; to: number }[] = [];
+  let offset = 0;
+  for (const b of blobs) {
+    const bStart = offset;
+    const bEnd = offset + b.size - 1;
+    offset += b.size;
+    if (b.size === 0 || bEnd < start || bStart > end) continue;
+    ranges.push({ id: b.id, from: Math.max(start, bStart) - bStart, to: Math.min(end, bEnd) - bStart });
+  }
+  let released = false;
+  const release = () => {
+    if (!released) {
+      released = true;
+      done();
+    }
+  };
+  async function* gen() {
+    try {
+      for (const r of ranges) {
+        const src = openOne(r.id, r.from, r.to);
+        if (Buffer.isBuffer(src)) yield src;
+        else for await (const chunk of src) yield chunk as Buffer;
+      }
+    } finally {
+      release();
+    }
+  }
+  const stream = Readable.from(gen(), { objectMode: false, highWaterMark: READ_CHUNK });
+  stream.once('close', release);
+  return stream;
+}
+
+export function fileBlobStore(root: string): BlobStore {
+  const objects = join(root, 'objects');
+  const tmp = join(root, 'tmp');
+  mkdirSync(objects, { recursive: true, mode: 0o700 });
+  mkdirSync(tmp, { recursive: true, mode: 0o700 });
+  const pins = new Pins((id) => unlink(join(objects, id), () => {}));
+  return {
+    durable: true,
+    create() {
+      const id = randomUUID();
+      const tmpPath = join(tmp, id);
+      let fd: number | null = null;
+      let opening: Promise<number> | null = null;
+      let aborted = false;
+      const ensure = () => {
+        opening ??= openP(tmpPath, 'wx', 0o600).then((f) => {
+          fd = f;
+          return f;
+        });
+        return opening;
+      };
+      const stream = new Writable({
+        highWaterMark: 256 * 1024,
+        writev(chunks, cb) {
+          ensure()
+            .then(async (f) => {
+              const bufs = chunks.map((c) => c.chunk as Buffer);
+              // writev may write less than asked: loop until every byte is on its way to disk.
+              while (bufs.length > 0) {
+                const { bytesWritten } = await writevP(f, bufs);
+                let n = bytesWritten;
+                while (bufs.length > 0 && n >= bufs[0]!.length) n -= bufs.shift()!.length;
+                if (n > 0 && bufs.length > 0) bufs[0] = bufs[0]!.subarray(n);
+              }
+            })
+            .then(() => cb(), cb);
+        },
+      });
+      return {
+        stream,
+        async commit() {
+          const f = await ensure();
+          await fsyncP(f);
+          await closeP(f);
+          fd = null;
+          if (aborted) throw new Error('blob aborted');
+          await renameP(tmpPath, join(objects, id));
+          return id;
+        },
+        abort() {
+          aborted = true;
+          const cleanup = () => {
+            if (fd !== null) closeSync(fd);
+            fd = null;
+            unlink(tmpPath, () => {});
+          };
+          if (opening) opening.then(cleanup, () => {});
+        },
+      };
+    },
+    read(blobs, start, end) {
+      const ids = blobs.map((b) => b.id);
+      pins.pin(ids);
+      return concatenated(
+        blobs,
+        start,
+        end,
+        (id, from, to) =>
+          createReadStream(join(objects, id), { start: from, end: to, highWaterMark: READ_CHUNK }),
+        () => pins.unpin(ids),
+      );
+    },
+    remove(ids) {
+      for (const id of ids) pins.remove(id);
+    },
+    async syncRenames() {
+      const f = await openP(objects, 'r');
+      try {
+        await fsyncP(f);
+      } finally {
+        await closeP(f);
+      }
+    },
+    sweep(isReferenced) {
+      let temp = 0;
+      let orphans = 0;
+      for (const name of readdirSync(tmp)) {
+        unlinkSync(join(tmp, name));
+        temp++;
+      }
+      for (const name of readdirSync(objects)) {
+        if (!isReferenced(name)) {
+          unlinkSync(join(objects, name));
+          orphans++;
+        }
+      }
+      const d = openSync(objects, 'r');
+      fsyncSync(d);
+      closeSync(d);
+      return { temp, orphans };
+    },
+  };
+}
+
+export function memoryBlobStore(): BlobStore {
+  const blobs = new Map<string, Buffer[]>();
+  const pins = new Pins((id) => blobs.delete(id));
+  return {
+    durable: false,
+    create() {
+      const id = randomUUID();
+      const chunks: Buffer[] = [];
+      const stream = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          // Copy: the incoming buffer may be a view into a larger pooled one.
+          chunks.push(Buffer.from(chunk));
+          cb();
+        },
+      });
+      return {
+        stream,
+        async commit() {
+          blobs.set(id, chunks);
+          return id;
+        },
+        abort() {
+          chunks.length = 0;
+        },
+      };
+    },
+    read(refs, start, end) {
+      const ids = refs.map((b) => b.id);
+      pins.pin(ids);
+      return concatenated(
+        refs,
+        start,
+        end,
+        (id, from, to) => {
+          const parts = blobs.get(id) ?? [];
+          async function* slice() {
+            let off = 0;
+            for (const p of parts) {
+              const pStart = off;
+              off += p.length;
+              if (off <= from || pStart > to) continue;
+              yield p.subarray(Math.max(0, from - pStart), Math.min(p.length, to - pStart + 1));
+            }
+          }
+          return Readable.from(slice());
+        },
+        () => pins.unpin(ids),
+      );
+    },
+    remove(ids) {
+      for (const id of ids) pins.remove(id);
+    },
+    async syncRenames() {},
+    sweep() {
+      return { temp: 0, orphans: 0 };
+    },
+  };
+}
