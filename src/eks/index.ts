@@ -1,0 +1,1 @@
+export { clusterShape, createEks, type Eks, type EksOptions } from './create-eks.js';
