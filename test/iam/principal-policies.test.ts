@@ -55,7 +55,9 @@ describe('loadPrincipalPolicies', () => {
     assert.equal(loaded.permissionsBoundary?.policy.kind, 'boundary');
     // Member account: root level and account level, each with FullAWSAccess.
     assert.deepEqual(
-      loaded.scps.map((level) => level.map((p) => p.name)),
+      // Policies within one level are a set (each level must allow); attachments in the same millisecond
+      // have no defined order, so compare them sorted.
+      loaded.scps.map((level) => level.map((p) => p.name).sort()),
       [['FullAWSAccess'], ['FullAWSAccess']],
     );
     assert.equal(loaded.rcps.length, 2);
@@ -112,7 +114,9 @@ describe('loadPrincipalPolicies', () => {
     const caller = sessionOf(ROLE_ARN, d.iam.getRole(ACCOUNT, 'app')?.roleId ?? '');
     const loaded = d.iam.loadPrincipalPolicies(caller);
     assert.deepEqual(
-      loaded.scps.map((level) => level.map((p) => p.name)),
+      // Policies within one level are a set (each level must allow); attachments in the same millisecond
+      // have no defined order, so compare them sorted.
+      loaded.scps.map((level) => level.map((p) => p.name).sort()),
       [['FullAWSAccess'], ['FullAWSAccess', 'deny-s3-delete'], ['FullAWSAccess']],
     );
     const request = (action: string) => ({
