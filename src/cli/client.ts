@@ -68,14 +68,20 @@ export async function adminRequest<T = unknown>(
     // plain-text answer (logs)
   }
   if (!res.ok) {
-    const p = (parsed ?? {}) as { code?: string; message?: string; kind?: string };
+    // irsakit errors carry a string code (ERR_…); Kubernetes Status objects carry the HTTP status as a number.
+    const p = (parsed ?? {}) as { code?: unknown; message?: string; kind?: string };
     if (res.status === 401 && !target.token) {
       throw new IrsakitError(
         'ERR_UNAUTHORIZED',
         'no admin token: run this in the directory that holds .irsakit, pass --data DIR, or set IRSAKIT_ADMIN_TOKEN',
       );
     }
-    const known = p.code?.startsWith('ERR_') ? p.code : res.status === 404 ? 'ERR_NOT_FOUND' : 'ERR_INPUT';
+    const known =
+      typeof p.code === 'string' && p.code.startsWith('ERR_')
+        ? p.code
+        : res.status === 404
+          ? 'ERR_NOT_FOUND'
+          : 'ERR_INPUT';
     throw new IrsakitError(known as 'ERR_INPUT', p.message ?? `${res.status} ${res.statusText}`, {
       status: res.status,
       body: parsed,
