@@ -14,9 +14,17 @@ describe('irsakit up (real child process)', () => {
     const child = spawnCli(['up', '--port', String(port)], { cwd: tmp.dir });
     try {
       const ready = await waitForLine(child, /^ready /);
-      assert.match(ready, new RegExp(`aws=http://127\\.0\\.0\\.1:${port} issuer=https://127\\.0\\.0\\.1:${port + 1}/id/[0-9A-F]{32}`));
+      assert.match(
+        ready,
+        new RegExp(
+          `aws=http://127\\.0\\.0\\.1:${port} issuer=https://127\\.0\\.0\\.1:${port + 1}/id/[0-9A-F]{32}`,
+        ),
+      );
 
-      const health = (await (await fetch(`http://127.0.0.1:${port}/_irsakit/health`)).json()) as Record<string, any>;
+      const health = (await (await fetch(`http://127.0.0.1:${port}/_irsakit/health`)).json()) as Record<
+        string,
+        any
+      >;
       assert.equal(health.status, 'ok');
       assert.equal(health.account, '111122223333');
       assert.equal(health.region, 'us-east-1');
@@ -39,9 +47,12 @@ describe('irsakit up (real child process)', () => {
       // The control API needs the admin token that `up` left in the data directory.
       const unauth = await fetch(`http://127.0.0.1:${port}/_irsakit/clusters`);
       assert.equal(unauth.status, 401);
-      const describeOut = await runCli(['cluster', 'describe', '--json', '--endpoint', `http://127.0.0.1:${port}`], {
-        cwd: tmp.dir,
-      });
+      const describeOut = await runCli(
+        ['cluster', 'describe', '--json', '--endpoint', `http://127.0.0.1:${port}`],
+        {
+          cwd: tmp.dir,
+        },
+      );
       assert.equal(describeOut.code, 0, describeOut.stderr);
       assert.match(JSON.parse(describeOut.stdout).thumbprint, /^[0-9a-f]{40}$/);
 
@@ -71,15 +82,21 @@ describe('irsakit up (real child process)', () => {
     try {
       await waitForLine(child, /^ready /);
       const env = { IRSAKIT_ENDPOINT: `http://127.0.0.1:${port}` };
-      const ok = await runCli(['token', '-n', 'default', '--service-account', 'app', '--data', 'second'], { cwd: tmp.dir, env });
+      const ok = await runCli(['token', '-n', 'default', '--service-account', 'app', '--data', 'second'], {
+        cwd: tmp.dir,
+        env,
+      });
       assert.equal(ok.code, 0, ok.stderr);
       const claims = JSON.parse(Buffer.from(ok.stdout.trim().split('.')[1]!, 'base64url').toString());
       assert.equal(claims.sub, 'system:serviceaccount:default:app');
       assert.deepEqual(claims.aud, ['sts.amazonaws.com']);
-      const short = await runCli(['token', '-n', 'default', '--service-account', 'app', '--duration', '5m', '--data', 'second'], {
-        cwd: tmp.dir,
-        env,
-      });
+      const short = await runCli(
+        ['token', '-n', 'default', '--service-account', 'app', '--duration', '5m', '--data', 'second'],
+        {
+          cwd: tmp.dir,
+          env,
+        },
+      );
       assert.equal(short.code, 1);
       assert.match(short.stderr, /may not specify a duration less than 10 minutes \(ERR_TOKEN_DURATION\)/);
       const unknownCluster = await runCli(
@@ -87,7 +104,10 @@ describe('irsakit up (real child process)', () => {
         { cwd: tmp.dir, env },
       );
       assert.equal(unknownCluster.code, 1);
-      assert.match(unknownCluster.stderr, /no cluster named "prod" \(clusters: local\) \(ERR_UNKNOWN_CLUSTER\)/);
+      assert.match(
+        unknownCluster.stderr,
+        /no cluster named "prod" \(clusters: local\) \(ERR_UNKNOWN_CLUSTER\)/,
+      );
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');

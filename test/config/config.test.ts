@@ -4,7 +4,10 @@ import { loadConfig } from '../../src/config/index.js';
 
 describe('loadConfig', () => {
   it('takes flags over environment over defaults, and freezes the result', () => {
-    const c = loadConfig({ flags: { port: '5000' }, env: { IRSAKIT_PORT: '6000', IRSAKIT_REGION: 'eu-west-1' } });
+    const c = loadConfig({
+      flags: { port: '5000' },
+      env: { IRSAKIT_PORT: '6000', IRSAKIT_REGION: 'eu-west-1' },
+    });
     assert.equal(c.port, 5000);
     assert.deepEqual(c.ports, { aws: 5000, issuer: 5001, webhook: 5002, imds: 5003 });
     assert.equal(c.region, 'eu-west-1');

@@ -24,7 +24,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI to completion (bounded by timeoutMs, then SIGKILL). */
-export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawnCli(args, opts);
     let stdout = '';
@@ -48,7 +51,10 @@ export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 30_000)
   return new Promise((resolve, reject) => {
     let buf = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; stderr: ${err}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${re}; stderr: ${err}`)),
+      timeoutMs,
+    );
     child.stderr?.on('data', (d) => {
       err += d;
     });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
-import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
+import { loadConfig } from '../../src/config/index.js';
 
 /** A config for a test instance on `port` (+ offsets) with its own data dir, or in memory. */
 export function testConfig(opts: { port: number; dataDir?: string }): Config {

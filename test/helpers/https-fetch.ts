@@ -5,7 +5,10 @@ import { request } from 'node:https';
  * Enough for jose's customFetch and discovery GETs in tests.
  */
 export function fetchTrusting(caPem: string) {
-  return (url: string | URL, init?: { method?: string; headers?: Record<string, string>; signal?: AbortSignal }) =>
+  return (
+    url: string | URL,
+    init?: { method?: string; headers?: Record<string, string>; signal?: AbortSignal },
+  ) =>
     new Promise<Response>((resolve, reject) => {
       const req = request(
         url,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash, createPublicKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, customFetch, decodeProtectedHeader, jwtVerify } from 'jose';
-import { startInstance } from '../../src/runtime/index.js';
 import type { Instance } from '../../src/runtime/index.js';
+import { startInstance } from '../../src/runtime/index.js';
 import { freePortBase, testConfig } from '../helpers/config.js';
 import { fetchTrusting } from '../helpers/https-fetch.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -95,20 +95,30 @@ describe('cluster issuer over real HTTPS', () => {
     assert.notEqual(second.claims.jti, claims.jti, 'jti is unique per token');
 
     // Independent kid computation: from the published JWK, through Node's own SPKI export.
-    const jwk = issuer().jwks().keys.find((k) => k.kid === header.kid)!;
+    const jwk = issuer()
+      .jwks()
+      .keys.find((k) => k.kid === header.kid)!;
     const spki = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' }).export({
       type: 'spki',
       format: 'der',
     });
-    const expected = createHash('sha256').update(spki).digest('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const expected = createHash('sha256')
+      .update(spki)
+      .digest('base64')
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
     assert.equal(header.kid, expected);
   });
 
   it('refuses bad input with the API server messages', async () => {
-    await assert.rejects(issuer().mint({ namespace: 'default', serviceAccount: 'app', expirationSeconds: 599 }), {
-      code: 'ERR_TOKEN_DURATION',
-      message: /may not specify a duration less than 10 minutes/,
-    });
+    await assert.rejects(
+      issuer().mint({ namespace: 'default', serviceAccount: 'app', expirationSeconds: 599 }),
+      {
+        code: 'ERR_TOKEN_DURATION',
+        message: /may not specify a duration less than 10 minutes/,
+      },
+    );
     await assert.rejects(
       issuer().mint({ namespace: 'default', serviceAccount: 'app', expirationSeconds: 90 * 86400 + 1 }),
       { code: 'ERR_TOKEN_DURATION', message: /may not specify a duration larger than/ },
@@ -124,10 +134,18 @@ describe('cluster issuer over real HTTPS', () => {
   });
 
   it('keeps a rotated-out key published until its tokens expire, and then drops it', async () => {
-    const before = await issuer().mint({ namespace: 'default', serviceAccount: 'app', expirationSeconds: 600 });
+    const before = await issuer().mint({
+      namespace: 'default',
+      serviceAccount: 'app',
+      expirationSeconds: 600,
+    });
     const { kid, retiredKid } = issuer().rotateKeys();
     assert.equal(retiredKid, before.kid);
-    const after = await issuer().mint({ namespace: 'default', serviceAccount: 'app', expirationSeconds: 600 });
+    const after = await issuer().mint({
+      namespace: 'default',
+      serviceAccount: 'app',
+      expirationSeconds: 600,
+    });
     assert.equal(decodeProtectedHeader(after.token).kid, kid, 'new tokens use the new key');
     const jwksUrl = `${issuer().url}/keys`;
     await jwtVerify(before.token, jwksFor(jwksUrl), { currentDate: new Date(clock) });
@@ -135,12 +153,17 @@ describe('cluster issuer over real HTTPS', () => {
 
     // Past every token the old key signed (the longest was 86400 s above), it leaves the JWKS.
     clock += 86_401_000;
-    const kids = issuer().jwks().keys.map((k) => k.kid);
+    const kids = issuer()
+      .jwks()
+      .keys.map((k) => k.kid);
     assert.ok(!kids.includes(retiredKid), 'the retired key is dropped once its tokens have expired');
     assert.ok(kids.includes(kid));
-    await assert.rejects(jwtVerify(before.token, jwksFor(jwksUrl), { currentDate: new Date(clock - 86_400_000) }), {
-      code: 'ERR_JWKS_NO_MATCHING_KEY',
-    });
+    await assert.rejects(
+      jwtVerify(before.token, jwksFor(jwksUrl), { currentDate: new Date(clock - 86_400_000) }),
+      {
+        code: 'ERR_JWKS_NO_MATCHING_KEY',
+      },
+    );
   });
 });
 

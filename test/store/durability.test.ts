@@ -45,10 +45,15 @@ describe('store durability', () => {
       });
       await new Promise((r) => child.on('exit', r));
       const store = openStore(tmp.dir);
-      const row = store.db.prepare<[], { n: number; max: number }>('SELECT COUNT(*) AS n, MAX(id) AS max FROM t').get();
+      const row = store.db
+        .prepare<[], { n: number; max: number }>('SELECT COUNT(*) AS n, MAX(id) AS max FROM t')
+        .get();
       store.close();
       assert.ok(row, 'table exists after the crash');
-      assert.ok(row.max >= acked, `every acknowledged row survives (acked ${acked}, stored up to ${row.max})`);
+      assert.ok(
+        row.max >= acked,
+        `every acknowledged row survives (acked ${acked}, stored up to ${row.max})`,
+      );
       assert.equal(row.n, row.max, 'no gaps: each transaction is all or nothing');
     } finally {
       tmp.cleanup();
@@ -58,13 +63,22 @@ describe('store durability', () => {
   it('applies each migration once, and refuses a store newer than the code', () => {
     const tmp = tempDir();
     try {
-      const m = [{ version: 1, description: 'a', up: (db: import('better-sqlite3').Database) => db.exec('CREATE TABLE a (x)') }];
+      const m = [
+        {
+          version: 1,
+          description: 'a',
+          up: (db: import('better-sqlite3').Database) => db.exec('CREATE TABLE a (x)'),
+        },
+      ];
       let s = openStore(tmp.dir);
       s.migrate('d', m);
       s.migrate('d', m);
       s.close();
       s = openStore(tmp.dir);
-      assert.throws(() => s.migrate('d', []), { code: 'ERR_STORE', message: /newer than this irsakit knows/ });
+      assert.throws(() => s.migrate('d', []), {
+        code: 'ERR_STORE',
+        message: /newer than this irsakit knows/,
+      });
       s.close();
     } finally {
       tmp.cleanup();
