@@ -31,6 +31,10 @@ export interface Caller {
     /** Role chaining: AssumeRole from a session caps the new session at one hour. */
     readonly chained: boolean;
     readonly sourceIdentity?: string;
+    /** Session tags that pass on to sessions chained from this one (sts:TransitiveTagKeys). */
+    readonly transitiveTagKeys?: readonly string[];
+    /** The IAM OIDC provider ARN of a web-identity session (aws:FederatedProvider). */
+    readonly federatedProvider?: string;
   };
 }
 
@@ -57,7 +61,13 @@ export class AwsError extends Error {
   /** Extra fields some errors carry (S3: Resource, StringToSign, CanonicalRequest, …). */
   readonly extra: Readonly<Record<string, string>>;
 
-  constructor(code: string, message: string, status = 400, type: 'Sender' | 'Receiver' = 'Sender', extra = {}) {
+  constructor(
+    code: string,
+    message: string,
+    status = 400,
+    type: 'Sender' | 'Receiver' = 'Sender',
+    extra = {},
+  ) {
     super(message);
     this.name = 'AwsError';
     this.code = code;
@@ -92,7 +102,9 @@ export interface JsonService {
   readonly signingName: string;
   /** X-Amz-Target prefix, e.g. "AWSOrganizationsV20161128". */
   readonly targetPrefix: string;
-  readonly operations: Readonly<Record<string, (input: Record<string, unknown>, ctx: AwsContext) => Promise<unknown>>>;
+  readonly operations: Readonly<
+    Record<string, (input: Record<string, unknown>, ctx: AwsContext) => Promise<unknown>>
+  >;
 }
 
 export interface RestJsonRoute {
