@@ -1,5 +1,4 @@
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../store/index.js';
+import { SqlRepo } from '../store/index.js';
 import type { Tag } from './iam-params.js';
 
 export interface ProviderRow {
@@ -149,33 +148,7 @@ function profile(r: Raw): InstanceProfileRow {
 const lc = (s: string) => s.toLowerCase();
 
 /** IAM's SQL, nothing else: every method is one statement; callers group writes with store.tx. */
-export class IamRepo {
-  // Prepared once per SQL text: the request path (loadPrincipalPolicies) runs a handful of these per call.
-  private readonly statements = new Map<string, Statement>();
-
-  constructor(private readonly db: Db) {}
-
-  private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
-
-  private one(sql: string, ...args: unknown[]): Raw | undefined {
-    return this.stmt(sql).get(...args) as Raw | undefined;
-  }
-
-  private all(sql: string, ...args: unknown[]): Raw[] {
-    return this.stmt(sql).all(...args) as Raw[];
-  }
-
-  private run(sql: string, ...args: unknown[]): number {
-    return this.stmt(sql).run(...args).changes;
-  }
-
+export class IamRepo extends SqlRepo {
   // OIDC providers
 
   providerByUrl(account: string, url: string): ProviderRow | undefined {

@@ -1,5 +1,4 @@
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../store/index.js';
+import { SqlRepo } from '../store/index.js';
 
 export interface OrganizationRow {
   readonly id: string;
@@ -35,32 +34,7 @@ export interface OrgPolicyRow {
 type Raw = Record<string, unknown>;
 
 /** Organizations' SQL; callers group writes with store.tx. */
-export class OrgRepo {
-  private readonly statements = new Map<string, Statement>();
-
-  constructor(private readonly db: Db) {}
-
-  private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
-
-  private one(sql: string, ...args: unknown[]): Raw | undefined {
-    return this.stmt(sql).get(...args) as Raw | undefined;
-  }
-
-  private all(sql: string, ...args: unknown[]): Raw[] {
-    return this.stmt(sql).all(...args) as Raw[];
-  }
-
-  private run(sql: string, ...args: unknown[]): number {
-    return this.stmt(sql).run(...args).changes;
-  }
-
+export class OrgRepo extends SqlRepo {
   organization(): OrganizationRow | undefined {
     const r = this.one('SELECT * FROM org_organization LIMIT 1');
     return (
@@ -210,14 +184,14 @@ export class OrgRepo {
 
   attachedTo(targetId: string): string[] {
     return this.all(
-      'SELECT policy_id FROM org_attachments WHERE target_id = ? ORDER BY attached_at, policy_id',
+      'SELECT policy_id FROM org_attachments WHERE target_id = ? ORDER BY attached_at, rowid',
       targetId,
     ).map((r) => String(r.policy_id));
   }
 
   targetsOf(policyId: string): string[] {
     return this.all(
-      'SELECT target_id FROM org_attachments WHERE policy_id = ? ORDER BY attached_at, target_id',
+      'SELECT target_id FROM org_attachments WHERE policy_id = ? ORDER BY attached_at, rowid',
       policyId,
     ).map((r) => String(r.target_id));
   }
