@@ -10,13 +10,13 @@
  *   node --import tsx bench/sts.bench.ts            run and print figures
  *   node --import tsx bench/sts.bench.ts --serve X  (internal) serve X = sts | peer, print READY <json>
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { compactVerify, importJWK } from 'jose';
 import { signRequest } from '../src/aws/index.js';
 import { ACCOUNT, createIrsaRole, startAws, startIssuer } from '../test/sts/helpers.js';
+import { failures, type LoadResult, load, startServer, stopServers } from './lib/load.js';
 
 const TARGET_AWI_RPS = 5_000;
 const TARGET_AWI_P99_MS = 15;
@@ -111,84 +111,49 @@ async function serve(kind: string): Promise<void> {
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
 }
 
-function startChild(kind: string): Promise<{ child: ChildProcess; ready: Ready }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', kind],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
+const startChild = (kind: string) =>
+  startServer(
+    fileURLToPath(import.meta.url),
+    kind,
+    /READY (.*)\n/,
+    (m) => JSON.parse(m[1] as string) as Ready,
   );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /READY (.*)\n/.exec(out);
-      if (m) resolve({ child, ready: JSON.parse(m[1] as string) as Ready });
-    });
-    child.on('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-}
-
-interface Result {
-  rps: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(port: number, requests: BenchRequest[], duration = DURATION_S): Promise<Result> {
-  // autocannon ships no types; it is a dev-only load generator.
-  const name = 'autocannon';
-  const autocannon = (await import(name)).default;
-  const r = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
-    pipelining: 1,
-    duration,
-    requests,
-  });
-  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
-}
-
-const flag = (r: Result) => (r.errors + r.non2xx > 0 ? ` errors ${r.errors} non2xx ${r.non2xx}` : '');
+const run1 = (port: number, requests: BenchRequest[], duration = DURATION_S) =>
+  load(`http://127.0.0.1:${port}`, requests, { connections: CONNECTIONS, duration });
 
 async function run(): Promise<void> {
   const sts = await startChild('sts');
   const peer = await startChild('peer');
-  const best: Record<string, Result> = {};
-  const keep = (k: string, r: Result) => {
-    if (!best[k] || r.rps > (best[k] as Result).rps) best[k] = r;
+  const best: Record<string, LoadResult> = {};
+  const keep = (k: string, r: LoadResult) => {
+    if (!best[k] || r.rps > (best[k] as LoadResult).rps) best[k] = r;
   };
   try {
-    await load(sts.ready.port, sts.ready.awi, 1); // JIT warm-up
-    await load(sts.ready.port, sts.ready.gci, 1);
-    await load(peer.ready.port, peer.ready.awi, 1);
+    await run1(sts.ready.port, sts.ready.awi, 1); // JIT warm-up
+    await run1(sts.ready.port, sts.ready.gci, 1);
+    await run1(peer.ready.port, peer.ready.awi, 1);
     // Two alternating rounds, best of each: other work on a shared machine then hurts both sides alike.
     for (let round = 0; round < 2; round++) {
-      keep('awi', await load(sts.ready.port, sts.ready.awi));
-      keep('peer', await load(peer.ready.port, peer.ready.awi));
+      keep('awi', await run1(sts.ready.port, sts.ready.awi));
+      keep('peer', await run1(peer.ready.port, peer.ready.awi));
     }
-    keep('gci', await load(sts.ready.port, sts.ready.gci));
+    keep('gci', await run1(sts.ready.port, sts.ready.gci));
   } finally {
-    for (const { child } of [sts, peer]) {
-      child.removeAllListeners('exit');
-      child.kill();
-    }
+    stopServers([sts, peer]);
   }
   const a = best.awi!;
   const p = best.peer!;
   const g = best.gci!;
   const aOk = a.rps >= TARGET_AWI_RPS && a.p99 < TARGET_AWI_P99_MS;
   console.log(
-    `sts AssumeRoleWithWebIdentity: ${Math.round(a.rps)} calls/s (target: >= ${TARGET_AWI_RPS}) p99 ${a.p99} ms (target: < ${TARGET_AWI_P99_MS} ms)${flag(a)} ${aOk ? 'ok' : 'BELOW TARGET'}`,
+    `sts AssumeRoleWithWebIdentity: ${Math.round(a.rps)} calls/s (target: >= ${TARGET_AWI_RPS}) p99 ${a.p99} ms (target: < ${TARGET_AWI_P99_MS} ms)${failures(a)} ${aOk ? 'ok' : 'BELOW TARGET'}`,
   );
   console.log(
-    `peer bare node http, one RS256 verification per request: ${Math.round(p.rps)} req/s p99 ${p.p99} ms${flag(p)}`,
+    `peer bare node http, one RS256 verification per request: ${Math.round(p.rps)} req/s p99 ${p.p99} ms${failures(p)}`,
   );
   console.log(`ratio AssumeRoleWithWebIdentity/peer: ${(a.rps / p.rps).toFixed(2)}`);
   console.log(
-    `sts GetCallerIdentity (SigV4, session): ${Math.round(g.rps)} calls/s (target: >= ${TARGET_GCI_RPS}) p99 ${g.p99} ms${flag(g)} ${g.rps >= TARGET_GCI_RPS ? 'ok' : 'BELOW TARGET'}`,
+    `sts GetCallerIdentity (SigV4, session): ${Math.round(g.rps)} calls/s (target: >= ${TARGET_GCI_RPS}) p99 ${g.p99} ms${failures(g)} ${g.rps >= TARGET_GCI_RPS ? 'ok' : 'BELOW TARGET'}`,
   );
 }
 

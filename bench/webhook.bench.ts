@@ -6,12 +6,12 @@
  *   node --import tsx bench/webhook.bench.ts            run both and print figures
  *   node --import tsx bench/webhook.bench.ts --serve X  (internal) serve X = webhook | bare, print the port
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createCa, issueServerCert } from '../src/tls/index.js';
 import { createMemoryServiceAccountSource, createWebhookServer } from '../src/webhook/index.js';
+import { failures, type LoadResult, load, startServer, stopServers } from './lib/load.js';
 
 const TARGET_RPS = 10_000;
 const TARGET_P99_MS = 5;
@@ -142,74 +142,38 @@ async function serve(kind: string): Promise<void> {
   process.stdout.write(`PORT ${port}\n`);
 }
 
-function startChild(kind: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', kind],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+const startChild = (kind: string) =>
+  startServer(fileURLToPath(import.meta.url), kind, /PORT (\d+)/, (m) => ({ port: Number(m[1]) }));
+const run1 = (port: number, bodies: string[], duration = DURATION_S) =>
+  load(
+    `https://127.0.0.1:${port}`,
+    bodies.map((body) => ({ method: 'POST', path: '/mutate', body })),
+    { connections: CONNECTIONS, duration, headers: { 'content-type': 'application/json' } },
   );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.on('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-}
-
-interface Result {
-  rps: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(port: number, bodies: string[], duration = DURATION_S): Promise<Result> {
-  // autocannon ships no types; it is a dev-only load generator.
-  const name = 'autocannon';
-  const autocannon = (await import(name)).default;
-  const requests = bodies.map((body) => ({ method: 'POST', path: '/mutate', body }));
-  const r = await autocannon({
-    url: `https://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
-    pipelining: 1,
-    duration,
-    headers: { 'content-type': 'application/json' },
-    requests,
-  });
-  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
-}
 
 async function run(): Promise<void> {
   const bodies = Array.from({ length: 64 }, (_, i) => review(i));
   const servers = { webhook: await startChild('webhook'), bare: await startChild('bare') };
-  const results: Record<string, Result> = {};
+  const results: Record<string, LoadResult> = {};
   try {
-    for (const { port } of Object.values(servers)) await load(port, bodies.slice(0, 4), 1); // JIT warm-up
+    for (const { ready } of Object.values(servers)) await run1(ready.port, bodies.slice(0, 4), 1); // JIT warm-up
     // Two alternating rounds, best of each: other work on a shared machine then hurts both sides alike.
     for (let round = 0; round < 2; round++) {
-      for (const [kind, { port }] of Object.entries(servers)) {
-        const r = await load(port, bodies);
+      for (const [kind, { ready }] of Object.entries(servers)) {
+        const r = await run1(ready.port, bodies);
         const best = results[kind];
         if (!best || r.rps > best.rps) results[kind] = r;
       }
     }
   } finally {
-    for (const { child } of Object.values(servers)) {
-      child.removeAllListeners('exit');
-      child.kill();
-    }
+    stopServers(Object.values(servers));
   }
   const w = results.webhook!;
   const b = results.bare!;
   const ok = w.rps >= TARGET_RPS && w.p99 < TARGET_P99_MS;
   console.log(
     `webhook admission reviews: ${Math.round(w.rps)} reviews/s (target: >= ${TARGET_RPS}) ` +
-      `p99 ${w.p99} ms (target: < ${TARGET_P99_MS} ms)${w.errors + w.non2xx > 0 ? ` errors ${w.errors} non2xx ${w.non2xx}` : ''} ${ok ? 'ok' : 'BELOW TARGET'}`,
+      `p99 ${w.p99} ms (target: < ${TARGET_P99_MS} ms)${failures(w)} ${ok ? 'ok' : 'BELOW TARGET'}`,
   );
   console.log(
     `peer bare node https fixed JSON: ${Math.round(b.rps)} req/s p99 ${b.p99} ms (expected: about 35000)`,
