@@ -17,7 +17,8 @@ describe('irsakit up (real child process)', () => {
       assert.match(
         ready,
         new RegExp(
-          `aws=http://127\\.0\\.0\\.1:${port} issuer=https://127\\.0\\.0\\.1:${port + 1}/id/[0-9A-F]{32}`,
+          `aws=http://127\\.0\\.0\\.1:${port} issuer=https://127\\.0\\.0\\.1:${port + 1}/id/[0-9A-F]{32} ` +
+            `webhook=https://127\\.0\\.0\\.1:${port + 2} imds=http://127\\.0\\.0\\.1:${port + 3}`,
         ),
       );
 
@@ -30,6 +31,12 @@ describe('irsakit up (real child process)', () => {
       assert.equal(health.region, 'us-east-1');
       assert.equal(health.endpoints.aws, `http://127.0.0.1:${port}`);
       assert.equal(health.endpoints.issuer, `https://127.0.0.1:${port + 1}`);
+      assert.equal(health.endpoints.webhook, `https://127.0.0.1:${port + 2}`);
+      assert.equal(health.endpoints.imds, `http://127.0.0.1:${port + 3}`);
+      assert.equal(
+        (await fetch(`http://127.0.0.1:${port + 3}/latest/meta-data/placement/region`)).status,
+        200,
+      );
       assert.equal(health.clusters[0].name, 'local');
       assert.match(health.caCertificate, /^-----BEGIN CERTIFICATE-----/);
 
