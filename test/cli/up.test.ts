@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
+import type { HealthReport } from '../../src/runtime/index.js';
 import { runCli, spawnCli, waitForLine } from '../helpers/cli.js';
 import { freePortBase } from '../helpers/config.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -22,10 +23,7 @@ describe('irsakit up (real child process)', () => {
         ),
       );
 
-      const health = (await (await fetch(`http://127.0.0.1:${port}/_irsakit/health`)).json()) as Record<
-        string,
-        any
-      >;
+      const health = (await (await fetch(`http://127.0.0.1:${port}/_irsakit/health`)).json()) as HealthReport;
       assert.equal(health.status, 'ok');
       assert.equal(health.account, '111122223333');
       assert.equal(health.region, 'us-east-1');
