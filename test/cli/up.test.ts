@@ -35,7 +35,7 @@ describe('irsakit up (real child process)', () => {
         (await fetch(`http://127.0.0.1:${port + 3}/latest/meta-data/placement/region`)).status,
         200,
       );
-      assert.equal(health.clusters[0].name, 'local');
+      assert.equal(health.clusters[0]?.name, 'local');
       assert.match(health.caCertificate, /^-----BEGIN CERTIFICATE-----/);
 
       const sameDir = await runCli(['up', '--port', String(port + 10)], { cwd: tmp.dir });
