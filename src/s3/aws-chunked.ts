@@ -70,7 +70,9 @@ export class AwsChunkedDecoder extends Transform {
   private sawFinal = false;
 
   constructor(private readonly options: AwsChunkedOptions) {
-    super();
+    // Large uploads: let up to a megabyte of decoded payload queue for the next stage (the default 16 KiB
+    // would stop and restart the flow every few socket reads).
+    super({ readableHighWaterMark: 1024 * 1024 });
     this.previousSignature = options.signing?.seedSignature ?? '';
   }
 

@@ -3,6 +3,7 @@ import {
   close,
   closeSync,
   createReadStream,
+  fdatasync,
   fsync,
   fsyncSync,
   mkdirSync,
@@ -21,6 +22,7 @@ import { promisify } from 'node:util';
 const openP = promisify(open);
 const writevP = promisify(writev);
 const fsyncP = promisify(fsync);
+const fdatasyncP = promisify(fdatasync);
 const closeP = promisify(close);
 const renameP = promisify(rename);
 
@@ -48,7 +50,7 @@ export interface BlobStore {
   read(blobs: readonly BlobRef[], start: number, end: number): Readable;
   /** Deletes blobs no longer referenced by committed metadata. */
   remove(ids: readonly string[]): void;
-  /** Makes renames durable (fsync of the objects directory); a no-op in memory. */
+  /** Makes the renames done so far durable (fsync of the objects directory, if any); a no-op in memory. */
   syncRenames(): Promise<void>;
   /** At start: deletes temp files and blobs that no metadata references (a crash between steps). */
   sweep(isReferenced: (id: string) => boolean): { temp: number; orphans: number };
@@ -78,7 +80,13 @@ class Pins {
   }
 }
 
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 1024 * 1024;
+/**
+ * What a blob writer buffers while its previous write is in the kernel: large enough that hashing the next
+ * bytes overlaps the write of the last ones (a large upload's two costs); bounded per upload.
+ */
+const WRITE_BUFFER = 8 * 1024 * 1024;
+const WRITEBACK = 64 * 1024 * 1024;
 
 /** Concatenates ranges of several blobs into one stream, opening each lazily. */
 function concatenated(
@@ -126,6 +134,10 @@ export function fileBlobStore(root: string): BlobStore {
   mkdirSync(objects, { recursive: true, mode: 0o700 });
   mkdirSync(tmp, { recursive: true, mode: 0o700 });
   const pins = new Pins((id) => unlink(join(objects, id), () => {}));
+  // Renames done so far, and how many of them a directory fsync has covered: a group commit whose changes
+  // renamed nothing (inline bodies, tags, deletes) skips the fsync.
+  let renamed = 0;
+  let synced = 0;
   return {
     durable: true,
     create() {
@@ -141,8 +153,12 @@ export function fileBlobStore(root: string): BlobStore {
         });
         return opening;
       };
+      // Large blobs are written back as they arrive (one background fdatasync per WRITEBACK bytes), so the
+      // fsync that makes the blob durable at commit has little left to do.
+      let unsynced = 0;
+      let writeback: Promise<void> | null = null;
       const stream = new Writable({
-        highWaterMark: 256 * 1024,
+        highWaterMark: WRITE_BUFFER,
         writev(chunks, cb) {
           ensure()
             .then(async (f) => {
@@ -150,9 +166,21 @@ export function fileBlobStore(root: string): BlobStore {
               // writev may write less than asked: loop until every byte is on its way to disk.
               while (bufs.length > 0) {
                 const { bytesWritten } = await writevP(f, bufs);
+                unsynced += bytesWritten;
                 let n = bytesWritten;
                 while (bufs.length > 0 && n >= bufs[0]!.length) n -= bufs.shift()!.length;
                 if (n > 0 && bufs.length > 0) bufs[0] = bufs[0]!.subarray(n);
+              }
+              if (unsynced >= WRITEBACK && !writeback) {
+                unsynced = 0;
+                writeback = fdatasyncP(f).then(
+                  () => {
+                    writeback = null;
+                  },
+                  () => {
+                    writeback = null; // the commit's fsync reports any error
+                  },
+                );
               }
             })
             .then(() => cb(), cb);
@@ -162,11 +190,13 @@ export function fileBlobStore(root: string): BlobStore {
         stream,
         async commit() {
           const f = await ensure();
+          await writeback;
           await fsyncP(f);
           await closeP(f);
           fd = null;
           if (aborted) throw new Error('blob aborted');
           await renameP(tmpPath, join(objects, id));
+          renamed++;
           return id;
         },
         abort() {
@@ -176,7 +206,7 @@ export function fileBlobStore(root: string): BlobStore {
             fd = null;
             unlink(tmpPath, () => {});
           };
-          if (opening) opening.then(cleanup, () => {});
+          if (opening) opening.then(() => writeback).then(cleanup, () => {});
         },
       };
     },
@@ -196,12 +226,15 @@ export function fileBlobStore(root: string): BlobStore {
       for (const id of ids) pins.remove(id);
     },
     async syncRenames() {
+      const upTo = renamed;
+      if (upTo === synced) return;
       const f = await openP(objects, 'r');
       try {
         await fsyncP(f);
       } finally {
         await closeP(f);
       }
+      synced = Math.max(synced, upTo);
     },
     sweep(isReferenced) {
       let temp = 0;

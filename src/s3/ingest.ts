@@ -1,9 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AwsChunkedDecoder } from './aws-chunked.js';
-import type { BlobStore } from './blob-store.js';
+import type { BlobRef, BlobStore, BlobWriter } from './blob-store.js';
 import {
   CHECKSUM_ALGORITHMS,
   type ChecksumAlgorithm,
@@ -17,8 +17,21 @@ import type { StoredChecksum } from './metadata.js';
 import type { S3Authentication } from './s3-authenticate.js';
 import { s3Errors } from './s3-errors.js';
 
+/** Buffering between the stages of a large upload (socket, aws-chunked decoder, digests, file). */
+const STREAM_BUFFER = 1024 * 1024;
+
+export interface IngestOptions {
+  readonly blobs: BlobStore;
+  readonly maxSize: number;
+  /** Largest body stored inline (0: always a blob, as parts of multipart uploads are). */
+  readonly inlineMax?: number;
+}
+
 export interface IngestedBody {
-  readonly blobId: string;
+  /** The blob holding the body (one), or none when the body is `inline`. */
+  readonly blobs: BlobRef[];
+  /** The whole body, when it was small enough to be stored inline with its metadata. */
+  readonly inline: Buffer | null;
   readonly size: number;
   /** Hex MD5 of the payload (the ETag of a single PUT and of a part). */
   readonly md5: string;
@@ -34,19 +47,85 @@ class Tap extends Transform {
     readonly digest: Digest | null,
     private readonly max: number,
   ) {
-    super({ highWaterMark: 256 * 1024 });
+    super({ highWaterMark: STREAM_BUFFER });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.max) {
-      cb(s3Errors.entityTooLarge(this.size, this.max));
+    try {
+      this.absorb(chunk);
+    } catch (err) {
+      cb(err as Error);
       return;
     }
+    cb(null, chunk);
+  }
+  /** Counts and digests one chunk (every digest in the same pass); throws past the size limit. */
+  absorb(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > this.max) throw s3Errors.entityTooLarge(this.size, this.max);
     this.md5.update(chunk);
     this.sha256?.update(chunk);
     this.digest?.update(chunk);
-    cb(null, chunk);
   }
+}
+
+/** Collects a small body in memory (bounded: the caller knows it is at most `max` bytes). */
+class MemorySink extends Writable {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly max: number) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    try {
+      this.absorb(chunk);
+    } catch (err) {
+      cb(err as Error);
+      return;
+    }
+    cb();
+  }
+  absorb(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > this.max) throw s3Errors.entityTooLarge(this.size, this.max);
+    this.chunks.push(chunk);
+  }
+  body(): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+  }
+}
+
+/**
+ * A small plain body (the common case of small PUTs): read with plain 'data' events into the tap's digests
+ * and memory, without a stream pipeline's per-request machinery.
+ */
+function readInto(req: IncomingMessage, tap: Tap, sink: MemorySink): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.resume();
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      try {
+        tap.absorb(chunk);
+        sink.absorb(chunk);
+      } catch (err) {
+        fail(err);
+      }
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve();
+    });
+    req.once('error', fail);
+    // The client went away mid-body: 'close' without 'end'.
+    req.once('close', () => fail(new Error('request closed before its body ended')));
+  });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -90,14 +169,16 @@ export function requestedChecksum(
 /**
  * Streams the request body into a new blob, decoding aws-chunked and verifying everything the request
  * promised (x-amz-content-sha256, Content-MD5, chunk and trailer signatures, flexible checksums) before the
- * blob is committed (fsync + rename). On any failure the partial blob is dropped and the error thrown.
+ * blob is committed (fsync + rename). Every digest is computed in the same single pass over the bytes.
+ * On any failure the partial blob is dropped and the error thrown.
  */
 export async function ingestBody(
   req: IncomingMessage,
   auth: S3Authentication,
-  blobs: BlobStore,
-  maxSize: number,
+  options: IngestOptions,
 ): Promise<IngestedBody> {
+  const { blobs, maxSize } = options;
+  const inlineMax = options.inlineMax ?? 0;
   const mode = auth.payloadHash;
   const streaming = mode.startsWith('STREAMING-');
   const lengthHeader = header(req, 'content-length');
@@ -142,10 +223,17 @@ export async function ingestBody(
   if (streaming && mode.startsWith('STREAMING-AWS4-HMAC-SHA256') && !auth.signing) {
     throw s3Errors.accessDenied('Anonymous users cannot send signed streaming payloads');
   }
-  const writer = blobs.create();
+  // A body whose length is known up front and small is kept in memory and stored inline with its metadata:
+  // no file, no fsync, no rename of its own (Content-Length bounds it; for aws-chunked, the encoded length is
+  // an upper bound of the decoded one). Anything else streams into a blob file.
+  const inline =
+    inlineMax > 0 && !chunkedTransfer && Number(lengthHeader ?? 0) <= inlineMax && declared <= inlineMax;
+  const writer: BlobWriter | null = inline ? null : blobs.create();
+  const sink = writer ? writer.stream : new MemorySink(inlineMax);
   try {
-    if (decoder) await pipeline(req, decoder, tap, writer.stream);
-    else await pipeline(req, tap, writer.stream);
+    if (inline && !decoder) await readInto(req, tap, sink as MemorySink);
+    else if (decoder) await pipeline(req, decoder, tap, sink);
+    else await pipeline(req, tap, sink);
     if (!streaming && !chunkedTransfer && tap.size !== declared) {
       throw s3Errors.invalidRequest('The request body is shorter than its Content-Length');
     }
@@ -162,10 +250,12 @@ export async function ingestBody(
       if (expected !== null && expected !== value) throw s3Errors.badChecksum(wanted.algorithm);
       checksum = { algorithm: wanted.algorithm, value, type: 'FULL_OBJECT' };
     }
+    const common = { size: tap.size, md5: md5.toString('hex'), checksum };
+    if (!writer) return { blobs: [], inline: (sink as MemorySink).body(), ...common };
     const blobId = await writer.commit();
-    return { blobId, size: tap.size, md5: md5.toString('hex'), checksum };
+    return { blobs: [{ id: blobId, size: tap.size }], inline: null, ...common };
   } catch (err) {
-    writer.abort();
+    writer?.abort();
     throw err;
   }
 }

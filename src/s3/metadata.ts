@@ -21,7 +21,10 @@ export interface StoredChecksum {
 export interface ObjectRow {
   readonly bucket: string;
   readonly key: string;
+  /** Where the body lives: blob files, or (empty) `body`. */
   readonly blobs: BlobRef[];
+  /** The whole body, for small objects stored inline (then `blobs` is empty); null otherwise. */
+  readonly body: Buffer | null;
   readonly size: number;
   readonly etag: string;
   readonly lastModified: number;
@@ -72,6 +75,8 @@ function objectFrom(r: Raw): ObjectRow {
     bucket: r.bucket as string,
     key: r.key as string,
     blobs: (json<[string, number][]>(r.blobs) ?? []).map(([id, size]) => ({ id, size })),
+    body:
+      r.body_id === null || r.body_id === undefined ? null : ((r.body as Buffer | null) ?? Buffer.alloc(0)),
     size: r.size as number,
     etag: r.etag as string,
     lastModified: r.last_modified as number,
@@ -109,8 +114,13 @@ function partFrom(r: Raw): PartRow {
 /** Synchronous access to the s3 tables (better-sqlite3); writers return the blob ids they orphaned. */
 export class Metadata {
   private readonly q;
+  /**
+   * Buckets as committed, read on every request (requireBucket). Only reads made outside a transaction fill
+   * it (so a rolled-back change never lands here), and every write to a bucket row drops its entry.
+   */
+  private readonly buckets = new Map<string, BucketRow | undefined>();
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
     this.q = {
       getBucket: p('SELECT * FROM s3_buckets WHERE name = ?'),
@@ -121,17 +131,23 @@ export class Metadata {
       uploadsOfBucket: p('SELECT upload_id FROM s3_uploads WHERE bucket = ?'),
       setPolicy: p('UPDATE s3_buckets SET policy = ? WHERE name = ?'),
       setBucketTags: p('UPDATE s3_buckets SET tags = ? WHERE name = ?'),
-      getObject: p('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?'),
-      getBlobs: p('SELECT blobs FROM s3_objects WHERE bucket = ? AND key = ?'),
-      upsertObject:
-        p(`INSERT INTO s3_objects (bucket, key, blobs, size, etag, last_modified, headers, checksum, tags, parts)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      getObject: p(`SELECT o.*, b.data AS body FROM s3_objects o LEFT JOIN s3_bodies b ON b.id = o.body_id
+        WHERE o.bucket = ? AND o.key = ?`),
+      getBlobs: p('SELECT blobs, body_id FROM s3_objects WHERE bucket = ? AND key = ?'),
+      insertBody: p('INSERT INTO s3_bodies (data) VALUES (?)'),
+      deleteBody: p('DELETE FROM s3_bodies WHERE id = ?'),
+      updateBody: p('UPDATE s3_bodies SET data = ? WHERE id = ?'),
+      upsertObject: p(`INSERT INTO s3_objects
+          (bucket, key, blobs, size, etag, last_modified, headers, checksum, tags, parts, body_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (bucket, key) DO UPDATE SET blobs = excluded.blobs, size = excluded.size, etag = excluded.etag,
           last_modified = excluded.last_modified, headers = excluded.headers, checksum = excluded.checksum,
-          tags = excluded.tags, parts = excluded.parts`),
+          tags = excluded.tags, parts = excluded.parts, body_id = excluded.body_id`),
       deleteObject: p('DELETE FROM s3_objects WHERE bucket = ? AND key = ?'),
       setObjectTags: p('UPDATE s3_objects SET tags = ? WHERE bucket = ? AND key = ?'),
-      listFrom: p('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?'),
+      // Listings never need bodies: leave inline ones on disk.
+      listFrom: p(`SELECT bucket, key, blobs, size, etag, last_modified, headers, checksum, tags, parts
+        FROM s3_objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?`),
       insertUpload:
         p(`INSERT INTO s3_uploads (upload_id, bucket, key, initiated, headers, checksum_algorithm, owner, tags)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -150,13 +166,20 @@ export class Metadata {
   }
 
   getBucket(name: string): BucketRow | undefined {
+    if (this.buckets.has(name)) return this.buckets.get(name);
     const r = this.q.getBucket.get(name) as Raw | undefined;
-    return r ? bucketFrom(r) : undefined;
+    const b = r ? bucketFrom(r) : undefined;
+    if (!this.db.inTransaction) {
+      if (this.buckets.size >= 10_000) this.buckets.clear();
+      this.buckets.set(name, b);
+    }
+    return b;
   }
   listBuckets(owner: string): BucketRow[] {
     return (this.q.listBuckets.all(owner) as Raw[]).map(bucketFrom);
   }
   insertBucket(name: string, owner: string, region: string, createdAt: number): void {
+    this.buckets.delete(name);
     this.q.insertBucket.run(name, owner, region, createdAt);
   }
   bucketIsEmpty(name: string): boolean {
@@ -168,13 +191,16 @@ export class Metadata {
     for (const u of this.q.uploadsOfBucket.all(name) as Raw[]) {
       orphaned.push(...this.deleteUpload(u.upload_id as string));
     }
+    this.buckets.delete(name);
     this.q.deleteBucket.run(name);
     return orphaned;
   }
   setPolicy(name: string, policy: string | null): void {
+    this.buckets.delete(name);
     this.q.setPolicy.run(policy, name);
   }
   setBucketTags(name: string, tags: Record<string, string> | null): void {
+    this.buckets.delete(name);
     this.q.setBucketTags.run(tags === null ? null : JSON.stringify(tags), name);
   }
 
@@ -182,13 +208,17 @@ export class Metadata {
     const r = this.q.getObject.get(bucket, key) as Raw | undefined;
     return r ? objectFrom(r) : undefined;
   }
-  private blobsOf(bucket: string, key: string): string[] {
-    const r = this.q.getBlobs.get(bucket, key) as Raw | undefined;
-    return r ? (json<[string, number][]>(r.blobs) ?? []).map(([id]) => id) : [];
-  }
-  /** Stores the object; returns the blobs of the version it replaced. */
+  /** Stores the object (its body inline when `body` is set); returns the blobs of the version it replaced. */
   putObject(o: ObjectRow): string[] {
-    const old = this.blobsOf(o.bucket, o.key).filter((id) => !o.blobs.some((b) => b.id === id));
+    const r = this.q.getBlobs.get(o.bucket, o.key) as Raw | undefined;
+    const oldBodyId = (r?.body_id as number | bigint | null | undefined) ?? null;
+    let bodyId: number | bigint | null = null;
+    if (o.body !== null) {
+      // An inline body replacing an inline body takes over its row.
+      if (oldBodyId !== null) this.q.updateBody.run(o.body, oldBodyId);
+      bodyId = oldBodyId ?? this.q.insertBody.run(o.body).lastInsertRowid;
+    } else if (oldBodyId !== null) this.q.deleteBody.run(oldBodyId);
+    const old = r ? (json<[string, number][]>(r.blobs) ?? []).map(([id]) => id) : [];
     this.q.upsertObject.run(
       o.bucket,
       o.key,
@@ -200,13 +230,16 @@ export class Metadata {
       o.checksum === null ? null : JSON.stringify(o.checksum),
       o.tags === null ? null : JSON.stringify(o.tags),
       o.parts,
+      bodyId,
     );
-    return old;
+    return old.filter((id) => !o.blobs.some((b) => b.id === id));
   }
   deleteObject(bucket: string, key: string): string[] {
-    const old = this.blobsOf(bucket, key);
+    const r = this.q.getBlobs.get(bucket, key) as Raw | undefined;
+    if (!r) return [];
+    if (r.body_id !== null) this.q.deleteBody.run(r.body_id);
     this.q.deleteObject.run(bucket, key);
-    return old;
+    return (json<[string, number][]>(r.blobs) ?? []).map(([id]) => id);
   }
   setObjectTags(bucket: string, key: string, tags: Record<string, string> | null): boolean {
     return this.q.setObjectTags.run(tags === null ? null : JSON.stringify(tags), bucket, key).changes > 0;

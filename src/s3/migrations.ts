@@ -1,6 +1,10 @@
 import type { Migration } from '../store/index.js';
 
-/** The s3 domain's tables. Object bodies are not here: `blobs` names files (or memory buffers) by id. */
+/**
+ * The s3 domain's tables. Large object bodies are not here: `blobs` names files (or memory buffers) by id.
+ * Small ones (at most INLINE_MAX bytes) are stored inline in `s3_bodies`, committed in the same
+ * transaction as their metadata, so a small PUT costs no file, fsync or rename of its own.
+ */
 export const s3Migrations: readonly Migration[] = [
   {
     version: 1,
@@ -25,6 +29,18 @@ export const s3Migrations: readonly Migration[] = [
           part_number INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
           checksum TEXT, last_modified INTEGER NOT NULL,
           PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'small object bodies inline',
+    up(db) {
+      // A rowid table: a small body sits in its leaf page (s3_objects is WITHOUT ROWID, whose rows spill
+      // into overflow pages past ~1 KB), so a small GET or PUT touches few pages.
+      db.exec(`
+        CREATE TABLE s3_bodies (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+        ALTER TABLE s3_objects ADD COLUMN body_id INTEGER;
       `);
     },
   },

@@ -78,14 +78,13 @@ export async function uploadPart(ctx: OpContext): Promise<void> {
   }
   const u = requireUpload(ctx, b);
   if (headerOf(ctx.req, 'x-amz-copy-source') !== undefined) throw s3Errors.notImplemented();
-  const body = await ingestBody(
-    ctx.req,
-    ctx.auth,
-    ctx.deps.blobs,
-    Math.min(MAX_PART, ctx.deps.maxObjectSize),
-  );
+  const body = await ingestBody(ctx.req, ctx.auth, {
+    blobs: ctx.deps.blobs,
+    maxSize: Math.min(MAX_PART, ctx.deps.maxObjectSize),
+  });
+  const blobId = body.blobs[0]!.id;
   if (u.checksumAlgorithm && body.checksum && body.checksum.algorithm !== u.checksumAlgorithm) {
-    ctx.deps.blobs.remove([body.blobId]);
+    ctx.deps.blobs.remove([blobId]);
     throw s3Errors.invalidRequest(
       `Checksum Type mismatch occurred, expected checksum Type: ${u.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${body.checksum.algorithm.toLowerCase()}`,
     );
@@ -96,7 +95,7 @@ export async function uploadPart(ctx: OpContext): Promise<void> {
       if (!ctx.deps.meta.getUpload(u.uploadId)) throw s3Errors.noSuchUpload(u.uploadId);
       const orphaned = ctx.deps.meta.putPart(u.uploadId, {
         partNumber,
-        blob: body.blobId,
+        blob: blobId,
         size: body.size,
         etag,
         checksum: body.checksum?.value ?? null,
@@ -105,7 +104,7 @@ export async function uploadPart(ctx: OpContext): Promise<void> {
       return { result: undefined, orphaned };
     });
   } catch (err) {
-    ctx.deps.blobs.remove([body.blobId]);
+    ctx.deps.blobs.remove([blobId]);
     throw err;
   }
   send(ctx, 200, undefined, {
@@ -170,6 +169,7 @@ export async function completeMultipartUpload(ctx: OpContext): Promise<void> {
       bucket: b.name,
       key,
       blobs: chosen.map((p) => ({ id: p.blob, size: p.size })),
+      body: null,
       size,
       etag,
       lastModified,

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { AwsError } from '../aws/index.js';
 import { bucketArn, objectArn, type S3Context } from './authorize.js';
+import type { BlobRef } from './blob-store.js';
 import { requireBucket } from './bucket-operations.js';
 import { checksumHeader } from './checksums.js';
 import { ingestBody } from './ingest.js';
@@ -23,6 +24,11 @@ const STORED_HEADERS = [
   'x-amz-storage-class',
 ];
 const MAX_META_BYTES = 2048;
+/**
+ * Largest body stored inline in the metadata row rather than as a file: such a PUT is made durable by the
+ * (group-committed) SQLite transaction alone, and a GET needs no file.
+ */
+export const INLINE_MAX = 64 * 1024;
 const MAX_KEY_BYTES = 1024;
 
 export function checkKey(key: string): void {
@@ -99,7 +105,11 @@ export async function putObject(ctx: OpContext): Promise<void> {
   if (tags) await ctx.authz.authorize('s3:PutObjectTagging', resource, b, context);
   const ifNoneMatch = headerOf(ctx.req, 'if-none-match');
   const ifMatch = headerOf(ctx.req, 'if-match');
-  const body = await ingestBody(ctx.req, ctx.auth, ctx.deps.blobs, ctx.deps.maxObjectSize);
+  const body = await ingestBody(ctx.req, ctx.auth, {
+    blobs: ctx.deps.blobs,
+    maxSize: ctx.deps.maxObjectSize,
+    inlineMax: INLINE_MAX,
+  });
   const etag = `"${body.md5}"`;
   const lastModified = ctx.deps.options.now();
   try {
@@ -117,7 +127,8 @@ export async function putObject(ctx: OpContext): Promise<void> {
       const orphaned = ctx.deps.meta.putObject({
         bucket: b.name,
         key,
-        blobs: [{ id: body.blobId, size: body.size }],
+        blobs: body.blobs,
+        body: body.inline,
         size: body.size,
         etag,
         lastModified,
@@ -129,7 +140,7 @@ export async function putObject(ctx: OpContext): Promise<void> {
       return { result: undefined, orphaned };
     });
   } catch (err) {
-    ctx.deps.blobs.remove([body.blobId]);
+    ctx.deps.blobs.remove(body.blobs.map((x) => x.id));
     throw err;
   }
   send(ctx, 200, undefined, { ETag: etag, ...checksumResponseHeaders(body) });
@@ -242,6 +253,10 @@ export async function getObject(ctx: OpContext): Promise<void> {
     res.end();
     return;
   }
+  if (o.body !== null) {
+    res.end(o.body.subarray(start, end + 1));
+    return;
+  }
   const body = ctx.deps.blobs.read(o.blobs, start, end);
   try {
     await pipeline(body, res);
@@ -339,16 +354,18 @@ export async function copyObject(ctx: OpContext): Promise<void> {
     b,
     putContext(ctx.req, replaceTags ? tags : null),
   );
-  // Bodies are immutable blobs owned by one object each: copy the bytes into a new blob.
-  const writer = ctx.deps.blobs.create();
-  let blobId: string;
-  try {
-    if (so.size > 0) await pipeline(ctx.deps.blobs.read(so.blobs, 0, so.size - 1), writer.stream);
-    else writer.stream.end();
-    blobId = await writer.commit();
-  } catch (err) {
-    writer.abort();
-    throw err;
+  // Bodies are immutable blobs owned by one object each: copy the bytes into a new blob (or row).
+  let blobs: BlobRef[] = [];
+  if (so.body === null) {
+    const writer = ctx.deps.blobs.create();
+    try {
+      if (so.size > 0) await pipeline(ctx.deps.blobs.read(so.blobs, 0, so.size - 1), writer.stream);
+      else writer.stream.end();
+      blobs = [{ id: await writer.commit(), size: so.size }];
+    } catch (err) {
+      writer.abort();
+      throw err;
+    }
   }
   const lastModified = ctx.deps.options.now();
   await ctx.deps.commit(() => ({
@@ -356,7 +373,8 @@ export async function copyObject(ctx: OpContext): Promise<void> {
     orphaned: ctx.deps.meta.putObject({
       bucket: b.name,
       key,
-      blobs: [{ id: blobId, size: so.size }],
+      blobs,
+      body: so.body,
       size: so.size,
       etag: so.etag,
       lastModified,

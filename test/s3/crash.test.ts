@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { INLINE_MAX } from '../../src/s3/index.js';
 import { send } from './helpers/raw-client.js';
 
 function startChild(dir: string): Promise<{ child: ChildProcess; port: number }> {
@@ -65,13 +66,20 @@ describe('S3 durability: kill -9 during uploads', () => {
     // Every visible object is whole: its body hashes to what was acknowledged (bodies compared as bytes).
     const list = await send(srv.port, 'GET', '/crash?list-type=2&max-keys=1000');
     const keys = [...list.body.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!);
+    const sizes = [...list.body.matchAll(/<Size>(\d+)<\/Size>/g)].map((m) => Number(m[1]));
+    assert.equal(sizes.length, keys.length);
     for (const key of keys) {
       const got = await getBytes(srv.port, key);
       const sha = createHash('sha256').update(got).digest('hex');
       if (acked.has(key)) assert.equal(sha, acked.get(key), key);
     }
+    // Small bodies live inline in the store; every larger object has exactly one blob file, and nothing else does.
+    assert.ok(
+      sizes.some((n) => n <= INLINE_MAX) && sizes.some((n) => n > INLINE_MAX),
+      'both kinds were stored',
+    );
     const objects = readdirSync(join(dir, 's3', 'objects')).length;
-    assert.equal(objects, keys.length, 'no orphaned blob files remain');
+    assert.equal(objects, sizes.filter((n) => n > INLINE_MAX).length, 'no orphaned blob files remain');
   });
 });
 
