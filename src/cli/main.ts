@@ -49,6 +49,9 @@ export async function main(argv: string[], io?: Partial<CliIo>): Promise<number>
     cli.stdout.write('irsakit 0.1.0\n');
     return 0;
   }
+  // The AWS SDK v3 warns once per process that its 2027 releases will need Node 22; irsakit pins versions that
+  // support Node 20, so the notice is noise in every command that uses an SDK client (demo, apply, doctor).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const found = resolve(argv);
   if (!found) {
     cli.stderr.write(`irsakit: unknown command "${argv[0]}"\n\n${helpText()}`);

@@ -773,6 +773,9 @@ export function createKubelet(deps: KubeletDeps) {
           clearTimeout(timer);
           resolve({ stdout, stderr, exitCode: code ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0) });
         });
+        // The command may exit before reading its stdin (`cat FILE`): EPIPE then is not an exec failure,
+        // and an unhandled stream error would take the whole instance down.
+        child.stdin.on('error', () => {});
         child.stdin.end(stdin);
       });
     },

@@ -1,5 +1,11 @@
 import type { Check } from './check-context.js';
-import { type Container, hasEnv, mutableContainers, podSecurityContext } from './kube.js';
+import {
+  type Container,
+  hasEnv,
+  irsaTokenProjection,
+  mutableContainers,
+  podSecurityContext,
+} from './kube.js';
 import { audList } from './resolve-subject.js';
 import type { KubeObj } from './types.js';
 
@@ -11,7 +17,7 @@ const octal = (m: number) => m.toString(8).padStart(4, '0');
 
 /**
  * The projected token file's mode and owner as the kubelet writes it, when not exported (kubernetes
- * pkg/volume/projected): before 1.19 0600 root:root; since then the projected volume's default 0644, or 0600
+ * pkg/volume/projected): before 1.19 0600 root:root; since then the projected volume's defaultMode (0644 unless set), or 0600
  * owned by the pods' common runAsUser when one is set for all containers; fsGroup makes it 0640 group fsGroup.
  */
 export function derivedTokenFile(
@@ -26,7 +32,10 @@ export function derivedTokenFile(
     mutableContainers(pod).included.map((c) => num(c.securityContext.runAsUser) ?? num(psc.runAsUser)),
   );
   const fsUser = !old && uids.size === 1 ? [...uids][0] : undefined;
-  let mode = old || fsUser !== undefined || fsGroup !== undefined ? 0o600 : 0o644;
+  // The kubelet starts from the projected volume's defaultMode (0644 unless the pod says otherwise) and
+  // narrows a service-account token to 0600 when the pod has an fsUser or fsGroup (pkg/volume/projected).
+  const defaultMode = irsaTokenProjection(pod)?.defaultMode ?? 0o644;
+  let mode = old || fsUser !== undefined || fsGroup !== undefined ? 0o600 : defaultMode;
   if (fsGroup !== undefined) mode |= 0o040;
   return {
     mode,

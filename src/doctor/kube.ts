@@ -91,7 +91,7 @@ export function volumes(pod: KubeObj): J[] {
 /** The projected serviceAccountToken source of the volume mounted at the IRSA token directory, if any. */
 export function irsaTokenProjection(
   pod: KubeObj,
-): { volume: string; audience?: string; expirationSeconds?: number } | undefined {
+): { volume: string; audience?: string; expirationSeconds?: number; defaultMode?: number } | undefined {
   for (const v of volumes(pod)) {
     for (const src of list(obj(v.projected).sources)) {
       const t = obj(src.serviceAccountToken);
@@ -100,6 +100,9 @@ export function irsaTokenProjection(
           volume: String(v.name),
           ...(typeof t.audience === 'string' ? { audience: t.audience } : {}),
           ...(typeof t.expirationSeconds === 'number' ? { expirationSeconds: t.expirationSeconds } : {}),
+          ...(typeof obj(v.projected).defaultMode === 'number'
+            ? { defaultMode: obj(v.projected).defaultMode as number }
+            : {}),
         };
       }
     }

@@ -81,6 +81,8 @@ export function loadFromDocuments(docs: readonly ExportDocument[], source: strin
   const providerDetails: J[] = [];
   const orgListed = new Map<string, { name: string; type: string }>();
   const orgPolicies: OrgPolicyRecord[] = [];
+  /** Policy id → its attachments, from `list-targets-for-policy` files named …targets-<policy id>.json. */
+  const orgTargets = new Map<string, { id: string; type: string }[]>();
   const jwksFiles: { dir: string; jwks: J }[] = [];
   const discovery: { dir: string; issuer: string }[] = [];
   const stats = new Map<string, { mode: number; uid: number; gid: number }>();
@@ -164,6 +166,18 @@ export function loadFromDocuments(docs: readonly ExportDocument[], source: strin
           type,
           text: policyText(page.Policy.Content, `${rel} Policy.Content`),
         });
+      } else if (Array.isArray(page.Targets) && page.Targets.every((t) => isObj(t) && 'TargetId' in t)) {
+        // list-targets-for-policy does not name its policy: the file name carries the id.
+        const id = /targets-(p-[0-9a-zA-Z_]+)/.exec(basename(file))?.[1];
+        if (!id) {
+          snap.warnings.push(
+            `${rel}: policy targets without a policy id in the file name (…targets-p-ID.json)`,
+          );
+          continue;
+        }
+        const list = orgTargets.get(id) ?? [];
+        for (const t of page.Targets as J[]) list.push({ id: s(t.TargetId) ?? '', type: s(t.Type) ?? '' });
+        orgTargets.set(id, list);
       } else if (Array.isArray(page.Policies) && page.Policies.every((p) => isObj(p) && 'Type' in p)) {
         for (const p of page.Policies as J[])
           orgListed.set(s(p.Id) ?? '', { name: s(p.Name) ?? '', type: s(p.Type) ?? '' });
@@ -234,14 +248,8 @@ export function loadFromDocuments(docs: readonly ExportDocument[], source: strin
       );
     }
   }
-  // Without the OU path every exported SCP is taken as attached to the account: denies act exactly, and an
-  // allow in any of them counts (README, "Organizations").
-  const scps = orgPolicies.filter((p) => p.type === 'scp');
-  const rcps = orgPolicies.filter((p) => p.type === 'rcp');
-  if (scps.length)
-    snap.scps = [scps.map((p) => ({ name: p.name, ...(p.arn ? { arn: p.arn } : {}), text: p.text }))];
-  if (rcps.length)
-    snap.rcps = [rcps.map((p) => ({ name: p.name, ...(p.arn ? { arn: p.arn } : {}), text: p.text }))];
+  snap.scps = orgLevels(orgPolicies, 'scp', orgTargets, snap.iamAccounts);
+  snap.rcps = orgLevels(orgPolicies, 'rcp', orgTargets, snap.iamAccounts);
 
   for (const j of jwksFiles) {
     const issuer =
@@ -355,4 +363,43 @@ function loadAuthorizationDetails(page: J, where: string, snap: Snapshot): void 
     if (i >= 0) snap.managedPolicies[i] = doc;
     else snap.managedPolicies.push(doc);
   }
+}
+
+/**
+ * SCP or RCP levels, root first. With attachments exported (list-targets-for-policy), a policy attached to the
+ * root is on the root level, each OU with policies is a level of its own (the OU path is not exported, so every
+ * such OU is taken to be on the account's path: its denies act and its allows must allow), and policies
+ * attached to the role's account form the last level; policies attached only to other accounts do not apply.
+ * Without attachments, every exported policy is taken as attached to the account: denies act exactly, and an
+ * allow in any of them counts (README, "doctor").
+ */
+function orgLevels(
+  policies: readonly OrgPolicyRecord[],
+  type: 'scp' | 'rcp',
+  targets: ReadonlyMap<string, readonly { id: string; type: string }[]>,
+  accounts: readonly string[],
+): PolicyDoc[][] {
+  const doc = (p: OrgPolicyRecord): PolicyDoc => ({
+    name: p.name,
+    ...(p.arn ? { arn: p.arn } : {}),
+    text: p.text,
+  });
+  const root: PolicyDoc[] = [];
+  const ous = new Map<string, PolicyDoc[]>();
+  const account: PolicyDoc[] = [];
+  for (const p of policies) {
+    if (p.type !== type) continue;
+    const attached = targets.get(p.id);
+    if (!attached) {
+      account.push(doc(p));
+      continue;
+    }
+    for (const t of attached) {
+      if (t.type === 'ROOT') root.push(doc(p));
+      else if (t.type === 'ORGANIZATIONAL_UNIT') ous.set(t.id, [...(ous.get(t.id) ?? []), doc(p)]);
+      else if (t.type === 'ACCOUNT' && (accounts.length === 0 || accounts.includes(t.id)))
+        account.push(doc(p));
+    }
+  }
+  return [root, ...ous.values(), account].filter((l) => l.length > 0);
 }

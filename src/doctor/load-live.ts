@@ -241,8 +241,11 @@ export async function loadLive(
       try {
         const l = await orgs('ListPolicies', { Filter: filter });
         add(`organizations/${filter}.json`, l);
-        for (const p of (l.Policies ?? []) as J[])
+        for (const p of (l.Policies ?? []) as J[]) {
           add(`organizations/${p.Id}.json`, await orgs('DescribePolicy', { PolicyId: p.Id }));
+          // Where it is attached decides whether and at which level it applies (load-from-exports.ts).
+          add(`organizations/targets-${p.Id}.json`, await orgs('ListTargetsForPolicy', { PolicyId: p.Id }));
+        }
       } catch (err) {
         warnings.push(`Organizations ${filter}: ${(err as Error).message}`);
       }

@@ -27,8 +27,14 @@ export function discoveryHandler(issuers: () => readonly ClusterIssuer[]) {
       const prefix = new URL(issuer.url).pathname;
       if (!path.startsWith(`${prefix}/`)) continue;
       const rest = path.slice(prefix.length);
-      if (rest === '/.well-known/openid-configuration') return send(200, issuer.discovery());
-      if (rest === '/keys' || rest === '/openid/v1/jwks') return send(200, issuer.jwks());
+      if (rest === '/.well-known/openid-configuration') {
+        send(200, issuer.discovery());
+        return;
+      }
+      if (rest === '/keys' || rest === '/openid/v1/jwks') {
+        send(200, issuer.jwks());
+        return;
+      }
     }
     send(404, { error: 'not found' });
   };

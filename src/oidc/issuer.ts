@@ -71,9 +71,11 @@ export class ClusterIssuer {
     this.cluster = opts.cluster;
     opts.store.migrate('oidc', OIDC_MIGRATIONS);
     const db = opts.store.db;
-    let row = db.prepare<[string], { cluster_id: string; created_at: number }>(
-      'SELECT cluster_id, created_at FROM oidc_clusters WHERE name = ?',
-    ).get(opts.cluster);
+    let row = db
+      .prepare<[string], { cluster_id: string; created_at: number }>(
+        'SELECT cluster_id, created_at FROM oidc_clusters WHERE name = ?',
+      )
+      .get(opts.cluster);
     if (!row) {
       row = { cluster_id: randomBytes(16).toString('hex').toUpperCase(), created_at: this.now() };
       db.prepare('INSERT INTO oidc_clusters (name, cluster_id, created_at) VALUES (?, ?, ?)').run(
@@ -98,7 +100,9 @@ export class ClusterIssuer {
   private insertKey(): string {
     const key = generateSigningKey();
     this.store.db
-      .prepare('INSERT INTO oidc_keys (kid, cluster, private_key_pem, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO oidc_keys (kid, cluster, private_key_pem, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(key.kid, this.cluster, key.privateKeyPem, JSON.stringify(key.jwk), this.now());
     return key.kid;
   }
@@ -172,7 +176,10 @@ export class ClusterIssuer {
 
     const seconds = req.expirationSeconds ?? DEFAULT_TOKEN_SECONDS;
     if (!Number.isInteger(seconds)) {
-      throw new IrsakitError('ERR_TOKEN_DURATION', `spec.expirationSeconds: Invalid value: ${seconds}: must be an integer`);
+      throw new IrsakitError(
+        'ERR_TOKEN_DURATION',
+        `spec.expirationSeconds: Invalid value: ${seconds}: must be an integer`,
+      );
     }
     if (seconds < MIN_TOKEN_SECONDS) {
       throw new IrsakitError(
@@ -209,14 +216,10 @@ export class ClusterIssuer {
     const { kid, key } = this.active;
     // Record the latest expiry per key before handing the token out, so a rotation never drops a key
     // that a live token still needs (durable before mint returns).
-    this.store.db.prepare('UPDATE oidc_keys SET max_token_exp = ? WHERE kid = ? AND max_token_exp < ?').run(
-      claims.exp,
-      kid,
-      claims.exp,
-    );
-    const token = await new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: 'RS256', kid })
-      .sign(key);
+    this.store.db
+      .prepare('UPDATE oidc_keys SET max_token_exp = ? WHERE kid = ? AND max_token_exp < ?')
+      .run(claims.exp, kid, claims.exp);
+    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'RS256', kid }).sign(key);
     return { token, claims, kid, expiresAt: claims.exp * 1000 };
   }
 
@@ -224,7 +227,11 @@ export class ClusterIssuer {
   async verify(token: string): Promise<ProjectedTokenClaims> {
     const { kid } = decodeProtectedHeader(token);
     const jwk = this.jwks().keys.find((k) => k.kid === kid);
-    if (!jwk) throw new IrsakitError('ERR_INPUT', `the token's key id ${kid ?? '(none)'} is not in the issuer's JWKS`);
+    if (!jwk)
+      throw new IrsakitError(
+        'ERR_INPUT',
+        `the token's key id ${kid ?? '(none)'} is not in the issuer's JWKS`,
+      );
     const key = await importJWK({ ...jwk }, 'RS256');
     const { payload } = await jwtVerify(token, key, {
       issuer: this.url,

@@ -23,7 +23,8 @@ describe('error code registry', () => {
   it('registers every code the source raises as an IrsakitError', () => {
     const used = new Set<string>();
     for (const file of sources(join(REPO_ROOT, 'src'))) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/IrsakitError\(\s*'(ERR_[A-Z_]+)'/g)) used.add(m[1]!);
+      for (const m of readFileSync(file, 'utf8').matchAll(/IrsakitError\(\s*'(ERR_[A-Z_]+)'/g))
+        used.add(m[1]!);
     }
     const missing = [...used].filter((c) => !(c in ERROR_CODES));
     assert.deepEqual(missing, [], 'codes used in src/ but not in src/errors/codes.ts');

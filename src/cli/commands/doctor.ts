@@ -38,9 +38,19 @@ export async function loadSnapshot(
   const from = str(values.from);
   if (from) return { snapshot: loadFromExports(from.startsWith('/') ? from : `${io.cwd}/${from}`) };
   const target = clientTarget(io, { endpoint: str(values.endpoint), data: str(values.data) });
-  // IAM and Organizations are read with the instance's admin key pair (or any credentials in the environment).
-  const accessKeyId = io.env.IRSAKIT_ADMIN_ACCESS_KEY_ID ?? io.env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = io.env.IRSAKIT_ADMIN_SECRET_ACCESS_KEY ?? io.env.AWS_SECRET_ACCESS_KEY;
+  // IAM and Organizations are read with credentials from the environment, else the instance's admin key pair,
+  // which the control token (already needed for the cluster side) entitles us to.
+  let accessKeyId = io.env.IRSAKIT_ADMIN_ACCESS_KEY_ID ?? io.env.AWS_ACCESS_KEY_ID;
+  let secretAccessKey = io.env.IRSAKIT_ADMIN_SECRET_ACCESS_KEY ?? io.env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    const admin = await adminRequest<{ accessKeyId: string; secretAccessKey: string }>(
+      target,
+      'GET',
+      '/credentials',
+    ).catch(() => undefined);
+    accessKeyId = admin?.accessKeyId;
+    secretAccessKey = admin?.secretAccessKey;
+  }
   const live = await loadLive(
     (method, path, body) => adminRequest(target, method, path, body),
     `irsakit at ${target.endpoint}`,

@@ -5,6 +5,7 @@ import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
 import { describeCommand } from './describe.js';
 import { doctorCommand } from './doctor.js';
+import { examplesCommand } from './examples.js';
 import { execCommand } from './exec.js';
 import { explainCommand } from './explain.js';
 import { getCommand } from './get.js';
@@ -23,6 +24,7 @@ import { webhookServeCommand } from './webhook-serve.js';
 export const COMMANDS: readonly Command[] = [
   demoCommand,
   upCommand,
+  examplesCommand,
   tokenCommand,
   applyCommand,
   getCommand,
