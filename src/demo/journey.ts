@@ -467,7 +467,7 @@ export async function attachScp(ctx: DemoContext): Promise<string> {
   return id;
 }
 
-/** Detaches the SCP and deletes it (irsakit doctor's live snapshot counts every SCP it lists: NOTES-for-lead). */
+/** Detaches the SCP and deletes it, so the organization is left as the step found it. */
 export async function detachScp(ctx: DemoContext, id: string): Promise<void> {
   await ctx.org.send(new DetachPolicyCommand({ PolicyId: id, TargetId: ctx.account }));
   await ctx.org.send(new OrgDeletePolicyCommand({ PolicyId: id }));

@@ -31,7 +31,7 @@ function walk(dir: string): string[] {
 }
 
 /**
- * Builds a Snapshot from the files a user can produce with the AWS CLI and kubectl (src/doctor/README.md lists
+ * Builds a Snapshot from the files a user can produce with the AWS CLI and kubectl (the README, "Examining a real account and cluster", lists
  * the commands). Files are recognised by their content, not their names, so any layout works; JSON arrays are
  * taken as pages of the same call. Policy documents may be objects, JSON strings or URL-encoded strings.
  * Only two things are named by path, because their content does not say what they are: token files

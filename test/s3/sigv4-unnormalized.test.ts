@@ -56,7 +56,7 @@ const CALLER: Caller = {
 };
 
 /**
- * Verifies as the S3 endpoint does (src/s3's NOTES-for-aws.md): authenticateRequest with normalizePath false,
+ * Verifies as the S3 endpoint does (src/runtime/aws-side.ts): authenticateRequest with normalizePath false,
  * the payload hash as sent. The suite's scope names the service "service", so that is the expected scope.
  * Returns the verified request, or the SignatureDoesNotMatch error (which carries the canonical request).
  */
