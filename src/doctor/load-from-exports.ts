@@ -83,6 +83,8 @@ export function loadFromDocuments(docs: readonly ExportDocument[], source: strin
   const orgPolicies: OrgPolicyRecord[] = [];
   /** Policy id → its attachments, from `list-targets-for-policy` files named …targets-<policy id>.json. */
   const orgTargets = new Map<string, { id: string; type: string }[]>();
+  /** Child id → parent id, from `list-parents` files named …parents-<child id>.json. */
+  const orgParents = new Map<string, string>();
   const jwksFiles: { dir: string; jwks: J }[] = [];
   const discovery: { dir: string; issuer: string }[] = [];
   const stats = new Map<string, { mode: number; uid: number; gid: number }>();
@@ -166,6 +168,17 @@ export function loadFromDocuments(docs: readonly ExportDocument[], source: strin
           type,
           text: policyText(page.Policy.Content, `${rel} Policy.Content`),
         });
+      } else if (Array.isArray(page.Parents) && page.Parents.every((t) => isObj(t) && 'Id' in t)) {
+        // list-parents does not name its child either: the file name carries it.
+        const child = /parents-((?:ou-[0-9a-z-]+)|\d{12})/.exec(basename(file))?.[1];
+        const parent = s((page.Parents as J[])[0]?.Id);
+        if (!child || !parent) {
+          snap.warnings.push(
+            `${rel}: parents without a child id in the file name (…parents-<account or OU id>.json)`,
+          );
+          continue;
+        }
+        orgParents.set(child, parent);
       } else if (Array.isArray(page.Targets) && page.Targets.every((t) => isObj(t) && 'TargetId' in t)) {
         // list-targets-for-policy does not name its policy: the file name carries the id.
         const id = /targets-(p-[0-9a-zA-Z_]+)/.exec(basename(file))?.[1];
@@ -248,8 +261,9 @@ export function loadFromDocuments(docs: readonly ExportDocument[], source: strin
       );
     }
   }
-  snap.scps = orgLevels(orgPolicies, 'scp', orgTargets, snap.iamAccounts);
-  snap.rcps = orgLevels(orgPolicies, 'rcp', orgTargets, snap.iamAccounts);
+  const ouPath = ouPathOf(snap.iamAccounts[0], orgParents);
+  snap.scps = orgLevels(orgPolicies, 'scp', orgTargets, snap.iamAccounts, ouPath);
+  snap.rcps = orgLevels(orgPolicies, 'rcp', orgTargets, snap.iamAccounts, ouPath);
 
   for (const j of jwksFiles) {
     const issuer =
@@ -365,19 +379,30 @@ function loadAuthorizationDetails(page: J, where: string, snap: Snapshot): void 
   }
 }
 
+/** The OUs between the root and the account, root side first, from exported `list-parents`; undefined when unknown. */
+function ouPathOf(account: string | undefined, parents: ReadonlyMap<string, string>): string[] | undefined {
+  if (account === undefined || !parents.has(account)) return undefined;
+  const path: string[] = [];
+  for (let id = parents.get(account); id?.startsWith('ou-') && path.length < 6; id = parents.get(id)) {
+    path.unshift(id);
+  }
+  return path;
+}
+
 /**
  * SCP or RCP levels, root first. With attachments exported (list-targets-for-policy), a policy attached to the
- * root is on the root level, each OU with policies is a level of its own (the OU path is not exported, so every
- * such OU is taken to be on the account's path: its denies act and its allows must allow), and policies
- * attached to the role's account form the last level; policies attached only to other accounts do not apply.
- * Without attachments, every exported policy is taken as attached to the account: denies act exactly, and an
- * allow in any of them counts (README, "doctor").
+ * root is on the root level, each OU on the account's path is a level of its own, and policies attached to the
+ * role's account form the last level; policies attached only elsewhere do not apply. When the OU path is not
+ * exported (list-parents), every OU with policies is taken to be on the path: its denies act and its allows must
+ * allow. Without attachments, every exported policy is taken as attached to the account: denies act exactly, and
+ * an allow in any of them counts (README, "doctor").
  */
 function orgLevels(
   policies: readonly OrgPolicyRecord[],
   type: 'scp' | 'rcp',
   targets: ReadonlyMap<string, readonly { id: string; type: string }[]>,
   accounts: readonly string[],
+  ouPath: readonly string[] | undefined,
 ): PolicyDoc[][] {
   const doc = (p: OrgPolicyRecord): PolicyDoc => ({
     name: p.name,
@@ -401,5 +426,6 @@ function orgLevels(
         account.push(doc(p));
     }
   }
-  return [root, ...ous.values(), account].filter((l) => l.length > 0);
+  const ouLevels = ouPath ? ouPath.map((id) => ous.get(id) ?? []) : [...ous.values()];
+  return [root, ...ouLevels, account].filter((l) => l.length > 0);
 }

@@ -237,6 +237,18 @@ export async function loadLive(
     } catch (err) {
       warnings.push(`IAM: ${(err as Error).message}`);
     }
+    // The account's path up to the root, so OU-attached policies are placed on the levels that apply to it.
+    try {
+      // The cluster's ARN names the account it runs in (arn:aws:eks:REGION:ACCOUNT:cluster/NAME).
+      let child = /^arn:aws[\w-]*:eks:[^:]*:(\d{12}):/.exec(String(clusters[0]?.arn ?? ''))?.[1] ?? '';
+      for (let depth = 0; child && !child.startsWith('r-') && depth < 6; depth++) {
+        const parents = await orgs('ListParents', { ChildId: child });
+        add(`organizations/parents-${child}.json`, parents);
+        child = String(((parents.Parents ?? []) as J[])[0]?.Id ?? '');
+      }
+    } catch (err) {
+      warnings.push(`Organizations ListParents: ${(err as Error).message}`);
+    }
     for (const filter of ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY']) {
       try {
         const l = await orgs('ListPolicies', { Filter: filter });

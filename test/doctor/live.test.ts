@@ -36,3 +36,76 @@ describe('doctor live mode against irsakit up', () => {
     }
   });
 });
+
+describe('doctor live mode reads IAM and Organizations with the admin pair', () => {
+  it('places SCPs on the levels of the account path and ignores detached and sibling-OU ones', async () => {
+    const {
+      OrganizationsClient,
+      CreatePolicyCommand,
+      AttachPolicyCommand,
+      CreateOrganizationalUnitCommand,
+      ListRootsCommand,
+      MoveAccountCommand,
+    } = await import('@aws-sdk/client-organizations');
+    const tmp = tempDir();
+    const port = await freePortBase();
+    const child = spawnCli(['up', '--port', String(port)], { cwd: tmp.dir });
+    try {
+      await waitForLine(child, /^ready /);
+      const io = { env: {}, cwd: tmp.dir } as unknown as Parameters<typeof clientTarget>[0];
+      const target = clientTarget(io, { endpoint: `http://127.0.0.1:${port}` });
+      const admin = await adminRequest<{ accessKeyId: string; secretAccessKey: string }>(
+        target,
+        'GET',
+        '/credentials',
+      );
+      const org = new OrganizationsClient({
+        endpoint: target.endpoint,
+        region: 'us-east-1',
+        credentials: admin,
+      });
+      const rootId = (await org.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+      const ou = async (name: string) =>
+        (await org.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: name })))
+          .OrganizationalUnit!.Id!;
+      const home = await ou('workloads');
+      const sibling = await ou('sandbox');
+      await org.send(
+        new MoveAccountCommand({
+          AccountId: '111122223333',
+          SourceParentId: rootId,
+          DestinationParentId: home,
+        }),
+      );
+      const scp = async (name: string) =>
+        (
+          await org.send(
+            new CreatePolicyCommand({
+              Name: name,
+              Description: name,
+              Type: 'SERVICE_CONTROL_POLICY',
+              Content: JSON.stringify({
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Deny', Action: 's3:PutObject', Resource: '*' }],
+              }),
+            }),
+          )
+        ).Policy!.PolicySummary!.Id!;
+      await org.send(new AttachPolicyCommand({ PolicyId: await scp('deny-in-home-ou'), TargetId: home }));
+      await org.send(
+        new AttachPolicyCommand({ PolicyId: await scp('deny-in-sibling-ou'), TargetId: sibling }),
+      );
+      await scp('never-attached');
+
+      const { snapshot } = await loadLive((m, p, b) => adminRequest(target, m, p, b), 'live', {
+        aws: { endpoint: target.endpoint, credentials: admin },
+      });
+      const levels = snapshot.scps.map((l) => l.map((p) => p.name).sort());
+      assert.deepEqual(levels, [['FullAWSAccess'], ['FullAWSAccess', 'deny-in-home-ou'], ['FullAWSAccess']]);
+      org.destroy();
+    } finally {
+      child.kill('SIGTERM');
+      tmp.cleanup();
+    }
+  });
+});

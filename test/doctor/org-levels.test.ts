@@ -65,6 +65,41 @@ describe('doctor: SCP levels from exported attachments (list-targets-for-policy)
     ]);
   });
 
+  it('with the OU path exported (list-parents), keeps only the OUs between the root and the account', () => {
+    const parents = (child: string, parent: string, type: string) => ({
+      path: `organizations-parents-${child}.json`,
+      text: JSON.stringify({ Parents: [{ Id: parent, Type: type }] }),
+    });
+    const snap = loadFromDocuments(
+      [
+        authz,
+        parents(ACCOUNT, 'ou-ab12-bbbbbbbb', 'ORGANIZATIONAL_UNIT'),
+        parents('ou-ab12-bbbbbbbb', 'ou-ab12-aaaaaaaa', 'ORGANIZATIONAL_UNIT'),
+        parents('ou-ab12-aaaaaaaa', 'r-ab12', 'ROOT'),
+        describePolicy('p-FullAWSAccess', 'FullAWSAccess', 'Allow'),
+        targets('p-FullAWSAccess', [
+          { TargetId: 'r-ab12', Type: 'ROOT' },
+          { TargetId: 'ou-ab12-bbbbbbbb', Type: 'ORGANIZATIONAL_UNIT' },
+          { TargetId: 'ou-ab12-aaaaaaaa', Type: 'ORGANIZATIONAL_UNIT' },
+          { TargetId: 'ou-ab12-cccccccc', Type: 'ORGANIZATIONAL_UNIT' },
+          { TargetId: ACCOUNT, Type: 'ACCOUNT' },
+        ]),
+        describePolicy('p-sibling', 'DenyInSiblingOu', 'Deny'),
+        targets('p-sibling', [{ TargetId: 'ou-ab12-cccccccc', Type: 'ORGANIZATIONAL_UNIT' }]),
+        describePolicy('p-inner', 'DenyInInnerOu', 'Deny'),
+        targets('p-inner', [{ TargetId: 'ou-ab12-bbbbbbbb', Type: 'ORGANIZATIONAL_UNIT' }]),
+      ],
+      'test',
+    );
+    // Root, then the outer OU, then the inner one, then the account; the sibling OU is not on the path.
+    assert.deepEqual(names(snap.scps), [
+      ['FullAWSAccess'],
+      ['FullAWSAccess'],
+      ['FullAWSAccess', 'DenyInInnerOu'],
+      ['FullAWSAccess'],
+    ]);
+  });
+
   it('without attachments, takes every exported SCP as attached to the account', () => {
     const snap = loadFromDocuments(
       [
