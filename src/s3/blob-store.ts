@@ -18,6 +18,8 @@ import {
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { AlignedPool, DIRECT_SLOT, directFile, directReadStream } from './direct-io.js';
+import { Md5Worker } from './md5-worker.js';
 
 const openP = promisify(open);
 const writevP = promisify(writev);
@@ -36,6 +38,11 @@ export interface BlobWriter {
   readonly stream: Writable;
   /** After `stream` finished: makes the blob durable (fsync, rename into place) and returns its id. */
   commit(): Promise<string>;
+  /**
+   * Present when the writer was asked for the MD5 and computes it itself (off the event loop): after `stream`
+   * finished, the MD5 of every byte written. Otherwise the caller hashes.
+   */
+  readonly md5?: () => Promise<Buffer>;
   /** Drops the partial blob (request failed or was refused). */
   abort(): void;
 }
@@ -45,7 +52,11 @@ export interface BlobWriter {
  * Reading pins the blobs; removing a pinned blob is deferred until its readers are done.
  */
 export interface BlobStore {
-  create(): BlobWriter;
+  /**
+   * `sizeHint`: the body's expected size, when known (large blobs are written around the page cache);
+   * `md5`: the caller wants the body's MD5 (the writer may offer it as `md5`).
+   */
+  create(sizeHint?: number, md5?: boolean): BlobWriter;
   /** Streams bytes [start, end] (inclusive) of the concatenated blobs. Pins synchronously. */
   read(blobs: readonly BlobRef[], start: number, end: number): Readable;
   /** Deletes blobs no longer referenced by committed metadata. */
@@ -87,6 +98,13 @@ const READ_CHUNK = 1024 * 1024;
  */
 const WRITE_BUFFER = 8 * 1024 * 1024;
 const WRITEBACK = 64 * 1024 * 1024;
+/** Blobs at least this large are written with O_DIRECT (see direct-io.ts); smaller ones stay cached. */
+const DIRECT_MIN = 2 * DIRECT_SLOT;
+/**
+ * Staging slots (4 MiB each) shared by a store's direct writers (two each) and readers (one each); when
+ * they are all taken, blobs go through the page cache.
+ */
+const DIRECT_SLOTS = 16;
 
 /** Concatenates ranges of several blobs into one stream, opening each lazily. */
 function concatenated(
@@ -138,11 +156,45 @@ export function fileBlobStore(root: string): BlobStore {
   // renamed nothing (inline bodies, tags, deletes) skips the fsync.
   let renamed = 0;
   let synced = 0;
+  /** Moves a synced temp file into place (its directory's fsync comes with the group commit). */
+  const publish = async (id: string, aborted: boolean): Promise<string> => {
+    if (aborted) throw new Error('blob aborted');
+    await renameP(join(tmp, id), join(objects, id));
+    renamed++;
+    return id;
+  };
+  const pool = new AlignedPool(DIRECT_SLOTS);
+  // Its thread starts with the first upload that uses it.
+  const md5Worker = new Md5Worker();
   return {
     durable: true,
-    create() {
+    create(sizeHint, md5) {
       const id = randomUUID();
       const tmpPath = join(tmp, id);
+      const slots = sizeHint !== undefined && sizeHint >= DIRECT_MIN ? pool.take() : null;
+      if (slots) {
+        const file = directFile(tmpPath, slots, pool, md5 ? md5Worker : null);
+        let aborted = false;
+        return {
+          stream: file.stream,
+          ...(md5 ? { md5: () => file.md5() } : {}),
+          async commit() {
+            try {
+              await fsyncP(await file.fd());
+            } finally {
+              await file.release();
+            }
+            return publish(id, aborted);
+          },
+          abort() {
+            aborted = true;
+            file.release().then(
+              () => unlink(tmpPath, () => {}),
+              () => {},
+            );
+          },
+        };
+      }
       let fd: number | null = null;
       let opening: Promise<number> | null = null;
       let aborted = false;
@@ -194,10 +246,7 @@ export function fileBlobStore(root: string): BlobStore {
           await fsyncP(f);
           await closeP(f);
           fd = null;
-          if (aborted) throw new Error('blob aborted');
-          await renameP(tmpPath, join(objects, id));
-          renamed++;
-          return id;
+          return publish(id, aborted);
         },
         abort() {
           aborted = true;
@@ -217,8 +266,13 @@ export function fileBlobStore(root: string): BlobStore {
         blobs,
         start,
         end,
-        (id, from, to) =>
-          createReadStream(join(objects, id), { start: from, end: to, highWaterMark: READ_CHUNK }),
+        (id, from, to) => {
+          // Large ranges are read around the page cache (as they were written); the rest through it.
+          const slot = to + 1 - from >= DIRECT_MIN ? pool.takeOne() : null;
+          return slot
+            ? directReadStream(join(objects, id), from, to, slot, pool, READ_CHUNK)
+            : createReadStream(join(objects, id), { start: from, end: to, highWaterMark: READ_CHUNK });
+        },
         () => pins.unpin(ids),
       );
     },

@@ -1,4 +1,5 @@
 export { AwsChunkedDecoder, type AwsChunkedOptions, type ChunkSigning } from './aws-chunked.js';
+export { type BlobStore, fileBlobStore } from './blob-store.js';
 export { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
 export { crc32, crc32c } from './crc.js';
 export { addressOf, createS3Service, route, type S3Service } from './create-s3-service.js';

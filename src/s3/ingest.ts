@@ -41,7 +41,8 @@ export interface IngestedBody {
 /** Counts, digests and size-limits the payload on its way to the blob. */
 class Tap extends Transform {
   size = 0;
-  readonly md5: Hash = createHash('md5');
+  /** Null when the blob writer computes the MD5 itself. */
+  md5: Hash | null = createHash('md5');
   constructor(
     readonly sha256: Hash | null,
     readonly digest: Digest | null,
@@ -62,7 +63,7 @@ class Tap extends Transform {
   absorb(chunk: Buffer): void {
     this.size += chunk.length;
     if (this.size > this.max) throw s3Errors.entityTooLarge(this.size, this.max);
-    this.md5.update(chunk);
+    this.md5?.update(chunk);
     this.sha256?.update(chunk);
     this.digest?.update(chunk);
   }
@@ -228,7 +229,8 @@ export async function ingestBody(
   // an upper bound of the decoded one). Anything else streams into a blob file.
   const inline =
     inlineMax > 0 && !chunkedTransfer && Number(lengthHeader ?? 0) <= inlineMax && declared <= inlineMax;
-  const writer: BlobWriter | null = inline ? null : blobs.create();
+  const writer: BlobWriter | null = inline ? null : blobs.create(declared, true);
+  if (writer?.md5) tap.md5 = null;
   const sink = writer ? writer.stream : new MemorySink(inlineMax);
   try {
     if (inline && !decoder) await readInto(req, tap, sink as MemorySink);
@@ -241,7 +243,7 @@ export async function ingestBody(
       const computed = tap.sha256!.digest('hex');
       if (computed !== signedHash) throw s3Errors.contentSha256Mismatch(signedHash, computed);
     }
-    const md5 = tap.md5.digest();
+    const md5 = tap.md5 ? tap.md5.digest() : await writer!.md5!();
     if (expectedMd5 && !md5.equals(expectedMd5)) throw s3Errors.badDigest();
     let checksum: StoredChecksum | null = null;
     if (wanted && tap.digest) {

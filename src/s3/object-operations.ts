@@ -357,7 +357,7 @@ export async function copyObject(ctx: OpContext): Promise<void> {
   // Bodies are immutable blobs owned by one object each: copy the bytes into a new blob (or row).
   let blobs: BlobRef[] = [];
   if (so.body === null) {
-    const writer = ctx.deps.blobs.create();
+    const writer = ctx.deps.blobs.create(so.size);
     try {
       if (so.size > 0) await pipeline(ctx.deps.blobs.read(so.blobs, 0, so.size - 1), writer.stream);
       else writer.stream.end();

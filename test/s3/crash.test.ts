@@ -38,7 +38,9 @@ describe('S3 durability: kill -9 during uploads', () => {
     let stop = false;
     const worker = async (w: number) => {
       for (let i = 0; !stop; i++) {
-        const body = randomBytes(i % 4 === 0 ? 3 * 1024 * 1024 : 4096 + i);
+        // Three kinds: inline, page-cache blobs, and blobs large enough to be written with O_DIRECT.
+        const size = i % 8 === 4 ? 9 * 1024 * 1024 + 123 : i % 4 === 0 ? 3 * 1024 * 1024 : 4096 + i;
+        const body = randomBytes(size);
         const key = `w${w}/o${i}`;
         try {
           const r = await send(srv.port, 'PUT', `/crash/${key}`, { body });

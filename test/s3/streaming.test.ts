@@ -39,20 +39,29 @@ describe('S3 streams large objects with bounded memory', () => {
   });
 
   /** PUT then GET `size` bytes, streamed from and to a 256 KiB buffer; returns the peak RSS seen. */
-  async function roundTrip(path: string, size: number): Promise<number> {
+  async function roundTrip(path: string, size: number, contentMd5?: string): Promise<number> {
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 10);
     const md5 = createHash('md5');
+    let etag: string | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        const headers = signed(s3.port, 'PUT', path, { 'content-length': String(size) });
+        const headers = signed(s3.port, 'PUT', path, {
+          'content-length': String(size),
+          ...(contentMd5 ? { 'content-md5': contentMd5 } : {}),
+        });
         const req = request({ host: '127.0.0.1', port: s3.port, method: 'PUT', path, headers }, (res) => {
-          res.resume();
-          res.on('end', () =>
-            res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${res.statusCode}`)),
-          );
+          let body = '';
+          res.on('data', (d: Buffer) => {
+            body += d.toString();
+          });
+          res.on('end', () => {
+            if (res.statusCode !== 200) return reject(new Error(`PUT ${res.statusCode} ${body}`));
+            etag = res.headers.etag;
+            resolve();
+          });
         });
         req.on('error', reject);
         let sent = 0;
@@ -81,7 +90,9 @@ describe('S3 streams large objects with bounded memory', () => {
           .end();
       });
       assert.equal(n, size);
-      assert.equal(got.digest('hex'), md5.digest('hex'));
+      const hex = md5.digest('hex');
+      assert.equal(got.digest('hex'), hex);
+      assert.equal(etag, `"${hex}"`, 'the ETag is the MD5 of the body');
     } finally {
       clearInterval(sampler);
     }
@@ -96,5 +107,15 @@ describe('S3 streams large objects with bounded memory', () => {
     const growth = peak - base;
     // The growth is a constant (~20 MiB of socket and stream buffers here): 256 MiB objects grow RSS as much.
     assert.ok(growth < LARGE_OBJECT_BYTES / 2, `RSS grew ${(growth / 1048576).toFixed(1)} MiB`);
+  });
+
+  it('refuses a large body whose Content-MD5 does not match, and stores nothing', async () => {
+    const wrong = createHash('md5').update('something else').digest('base64');
+    await assert.rejects(roundTrip('/big/bad-md5.bin', 12 * 1024 * 1024, wrong), /PUT 400[\s\S]*BadDigest/);
+    assert.equal((await send(s3.port, 'GET', '/big/bad-md5.bin')).status, 404);
+    // The same body with its own MD5 is stored.
+    const md5 = createHash('md5');
+    for (let i = 0; i < 48; i++) md5.update(CHUNK);
+    await roundTrip('/big/good-md5.bin', 12 * 1024 * 1024, md5.digest('base64'));
   });
 });
