@@ -12,7 +12,7 @@ import {
 import { createEks } from '../eks/index.js';
 import { createIam, type Iam } from '../iam/index.js';
 import type { ClusterInfo } from '../oidc/index.js';
-import { createOrganizations, type Organizations } from '../organizations/index.js';
+import { createOrganizations } from '../organizations/index.js';
 import { createS3Service } from '../s3/index.js';
 import type { Store } from '../store/index.js';
 import { createJwksCache, createStsService } from '../sts/index.js';
@@ -22,7 +22,6 @@ export interface AwsSide {
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   readonly credentials: Credentials;
   readonly iam: Iam;
-  readonly organizations: Organizations;
   /** Runs an IAM Query action as the administrator, through the same validation as an API call. */
   iamAction(action: string, params: Record<string, string>): Promise<Record<string, unknown> | undefined>;
   close(): Promise<void>;
@@ -93,7 +92,6 @@ export function createAwsSide(opts: AwsSideOptions): AwsSide {
     handler,
     credentials,
     iam,
-    organizations,
     async iamAction(action, params) {
       const fn = iam.service.actions[action];
       if (!fn) throw new Error(`no IAM action ${action}`);

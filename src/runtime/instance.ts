@@ -1,8 +1,8 @@
+import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createCluster } from '../cluster/index.js';
 import type { Config } from '../config/index.js';
-import { IrsakitError } from '../errors/index.js';
 import { type ClusterInfo, ClusterIssuer, discoveryHandler } from '../oidc/index.js';
 import { lockDataDir, openStore, type Store } from '../store/index.js';
 import { sha1Thumbprint } from '../tls/index.js';
@@ -74,7 +74,6 @@ export async function startInstance(config: Config, opts: InstanceOptions = {}):
 
   try {
     if (config.dataDir !== null) {
-      const { mkdirSync } = await import('node:fs');
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       cleanups.push(lockDataDir(config.dataDir));
     }
@@ -207,9 +206,6 @@ export async function startInstance(config: Config, opts: InstanceOptions = {}):
     await cluster.start();
     cleanups.push(() => cluster.stop());
 
-    log(
-      `irsakit ready: aws ${endpointsMut.aws} issuer ${issuer.url} webhook ${endpointsMut.webhook} imds ${endpointsMut.imds}`,
-    );
     return {
       config,
       state,
@@ -221,8 +217,7 @@ export async function startInstance(config: Config, opts: InstanceOptions = {}):
       close,
     };
   } catch (err) {
-    await close();
-    if (err instanceof IrsakitError) throw err;
+    await close(); // whatever started before the failure is stopped again
     throw err;
   }
 }
