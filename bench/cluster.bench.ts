@@ -1,34 +1,15 @@
 // Apply-to-running for a pod with IRSA: `apply` of the pod (webhook admission over HTTPS included) until its
 // token file is written and its process has started. Each pod is deleted (untimed) before the next one.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createCluster } from '../src/cluster/index.js';
-import { ClusterIssuer } from '../src/oidc/index.js';
-import { openStore } from '../src/store/index.js';
-import { startLocalWebhook } from '../src/webhook/index.js';
+import { existsSync } from 'node:fs';
+import { startHarness } from '../test/cluster/helpers.js';
 
 const TARGET_P50_MS = 100;
 const WARMUP = 5;
 const RUNS = 60;
 
-const dir = mkdtempSync(join(tmpdir(), 'irsakit-bench-'));
-const store = openStore(null);
-const issuer = new ClusterIssuer({ store, baseUrl: 'https://127.0.0.1:1', cluster: 'local' });
-let cluster: ReturnType<typeof createCluster> | undefined;
-const webhook = await startLocalWebhook({
-  source: { get: (ns, name) => cluster!.serviceAccountSource.get(ns, name) },
-  port: 0,
-  config: { region: 'us-east-1' },
-  log: () => {},
-});
-cluster = createCluster({
-  store,
-  issuer,
-  region: 'us-east-1',
-  account: '111122223333',
-  podsDir: join(dir, 'pods'),
-  defaultWebhook: { url: webhook.url, caPem: webhook.caPem! },
+// The test harness's cluster: real issuer, irsakit's webhook over HTTPS, and the node's IMDS, so each pod also
+// gets its own IMDS address as under `irsakit up`.
+const harness = await startHarness({
   imds: {
     port: 0,
     instanceProfile: async () => undefined,
@@ -39,10 +20,9 @@ cluster = createCluster({
       expiration: Date.now() + 3_600_000,
     }),
   },
-  tokenSyncIntervalMs: 0,
   maxGraceMs: 1000,
 });
-await cluster.start();
+const { cluster } = harness;
 await cluster.applyManifest(
   'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app, annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/app"}}\n',
 );
@@ -69,10 +49,7 @@ spec:
     await cluster.api.delete('Pod', 'default', name);
   }
 } finally {
-  await cluster.stop();
-  await webhook.close();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await harness.close();
 }
 
 samples.sort((a, b) => a - b);

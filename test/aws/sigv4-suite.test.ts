@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   AuthError,
@@ -11,49 +9,14 @@ import {
   sha256Hex,
   verifySignature,
 } from '../../src/aws/index.js';
+import {
+  type SuiteContext as Context,
+  parseSuiteRequest as parseRequest,
+  readCase as read,
+  suiteCases,
+} from '../helpers/sigv4-suite.js';
 
-// AWS's SigV4 signing suite (awslabs/aws-c-auth), read in place; never copied into the repo.
-const SUITE = join(process.cwd(), '..', 'shared', 'conformance', 'sigv4', 'v4');
-
-interface Context {
-  credentials: { access_key_id: string; secret_access_key: string; token?: string };
-  normalize: boolean;
-  region: string;
-  service: string;
-  timestamp: string;
-}
-
-/** Parses the suite's request files: request line, headers (folded lines kept), blank line, body. */
-function parseRequest(text: string): { req: SigV4Request; body: string } {
-  const lines = text.split('\n');
-  const first = lines.shift() ?? '';
-  const m = /^(\S+) (.*) HTTP\/1\.1$/.exec(first);
-  assert.ok(m, `request line: ${first}`);
-  const headers: [string, string][] = [];
-  let i = 0;
-  for (; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line === '') break;
-    if (/^\s/.test(line) && headers.length > 0) {
-      const last = headers[headers.length - 1] as [string, string];
-      last[1] += `\n${line}`;
-      continue;
-    }
-    const colon = line.indexOf(':');
-    headers.push([line.slice(0, colon), line.slice(colon + 1)]);
-  }
-  const body = lines.slice(i + 1).join('\n');
-  return { req: { method: m[1] as string, url: m[2] as string, headers }, body };
-}
-
-const cases = readdirSync(SUITE, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
-
-function read(dir: string, file: string): string {
-  return readFileSync(join(SUITE, dir, file), 'utf8');
-}
+const cases = suiteCases();
 
 describe('SigV4 verifier against AWS signing suite', () => {
   it('finds the suite', () => assert.ok(cases.length >= 30, `${cases.length} cases`));
@@ -63,7 +26,7 @@ describe('SigV4 verifier against AWS signing suite', () => {
       it(`${name} (${form})`, () => {
         const ctx = JSON.parse(read(name, 'context.json')) as Context;
         const now = Date.parse(ctx.timestamp);
-        const { req, body } = parseRequest(read(name, `${form}-signed-request.txt`).replace(/\n+$/, ''));
+        const { req, body } = parseRequest(read(name, `${form}-signed-request.txt`));
         const payloadHash = sha256Hex(body);
         const auth = parseSigV4(req);
         assert.ok(auth, 'signature found');

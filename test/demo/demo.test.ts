@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type CliResult, runCli } from '../helpers/cli.js';
+import { FAILURE_MODES } from '../helpers/failure-modes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 interface Rec {
@@ -30,24 +31,6 @@ function explain(res: CliResult): string {
     .map((r) => `${r.id}: ${r.deviation}`);
   return `exit ${res.code}\n${bad.join('\n')}\nstderr: ${res.stderr.slice(-2000)}`;
 }
-
-const REQUIRED = [
-  'missing-provider',
-  'issuer-mismatch',
-  'wrong-audience',
-  'sub-mismatch',
-  'aud-condition',
-  'role-arn-typo',
-  'pod-before-annotation',
-  'webhook-down',
-  'no-fsgroup',
-  'bucket-vs-object-arn',
-  'scp-deny',
-  'boundary-deny',
-  'imds-leak',
-  'expired-token',
-  'static-keys-override',
-];
 
 describe('irsakit demo (the journey)', () => {
   const cwd = tempDir();
@@ -198,7 +181,7 @@ describe('irsakit demo --scenario', () => {
       .trim()
       .split('\n')
       .map((l) => (JSON.parse(l) as { name: string }).name);
-    for (const n of REQUIRED) assert.ok(names.includes(n), `missing scenario ${n}`);
+    for (const n of FAILURE_MODES) assert.ok(names.includes(n), `missing scenario ${n}`);
   });
 
   it('an unknown scenario is a usage error', async () => {
@@ -211,7 +194,7 @@ describe('irsakit demo --scenario', () => {
 
   // One process per scenario, a few at a time (each is its own instance on its own ports and data directory).
   const results = new Map<string, Promise<CliResult>>();
-  const queue = [...REQUIRED];
+  const queue = [...FAILURE_MODES];
   const CONCURRENCY = 3;
   let started = false;
   function startAll(): void {
@@ -244,7 +227,7 @@ describe('irsakit demo --scenario', () => {
     return results.get(name)!;
   };
 
-  for (const name of REQUIRED) {
+  for (const name of FAILURE_MODES) {
     const needsRoot = name === 'no-fsgroup' && process.getuid?.() !== 0;
     it(name, { skip: needsRoot ? 'runs a container as uid 1000: needs root' : false }, async () => {
       const res = await waitFor(name);

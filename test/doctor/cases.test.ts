@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CheckId, loadFromExports, runDoctor } from '../../src/doctor/index.js';
+import { FAILURE_MODES } from '../helpers/failure-modes.js';
 import { DEFAULT_SUBJECT, type Encoding, loadCases, materialize, NOW } from './harness.js';
 
 const ALL: CheckId[] = [
@@ -39,23 +40,7 @@ describe('doctor: the base export folder is healthy', () => {
 describe('doctor: one fixture per failure mode', () => {
   it('covers the fifteen failure modes of issue 9', () => {
     const names = new Set(cases.map((c) => c.name));
-    for (const n of [
-      'missing-provider',
-      'issuer-mismatch',
-      'wrong-audience',
-      'sub-mismatch',
-      'aud-condition',
-      'role-arn-typo',
-      'pod-before-annotation',
-      'webhook-down',
-      'no-fsgroup',
-      'bucket-vs-object-arn',
-      'scp-deny',
-      'boundary-deny',
-      'imds-leak',
-      'expired-token',
-      'static-keys-override',
-    ]) {
+    for (const n of FAILURE_MODES) {
       assert.ok(names.has(n), n);
     }
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -7,45 +7,14 @@ import {
   type AuthenticatedRequest,
   authenticateRequest,
   type Caller,
-  type SigV4Request,
   sha256Hex,
 } from '../../src/aws/index.js';
-
-// AWS's SigV4 signing suite (awslabs/aws-c-auth), read in place from the repo's sibling; never copied.
-const SUITE = join(process.cwd(), '..', 'shared', 'conformance', 'sigv4', 'v4');
-
-interface Context {
-  credentials: { access_key_id: string; secret_access_key: string; token?: string };
-  normalize: boolean;
-  region: string;
-  service: string;
-  timestamp: string;
-}
-
-function read(dir: string, file: string): string {
-  return readFileSync(join(SUITE, dir, file), 'utf8');
-}
-
-/** The suite's signed request files: request line, headers (folded lines kept), blank line, body. */
-function parseRequest(text: string): { req: SigV4Request; body: string } {
-  const lines = text.replace(/\n+$/, '').split('\n');
-  const first = lines.shift() ?? '';
-  const m = /^(\S+) (.*) HTTP\/1\.1$/.exec(first);
-  assert.ok(m, `request line: ${first}`);
-  const headers: [string, string][] = [];
-  let i = 0;
-  for (; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') break;
-    if (/^\s/.test(line) && headers.length > 0) {
-      headers[headers.length - 1]![1] += `\n${line}`;
-      continue;
-    }
-    const colon = line.indexOf(':');
-    headers.push([line.slice(0, colon), line.slice(colon + 1)]);
-  }
-  return { req: { method: m[1]!, url: m[2]!, headers }, body: lines.slice(i + 1).join('\n') };
-}
+import {
+  type SuiteContext as Context,
+  parseSuiteRequest as parseRequest,
+  readCase as read,
+  SUITE,
+} from '../helpers/sigv4-suite.js';
 
 const CALLER: Caller = {
   kind: 'admin',
