@@ -89,3 +89,19 @@ export async function adminRequest<T = unknown>(
   }
   return parsed as T;
 }
+
+export interface AdminAws {
+  readonly account: string;
+  readonly region: string;
+  /** The instance's administrator key pair, for AWS SDK clients pointed at target.endpoint. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** What an AWS client needs to act as the instance's administrator; the control token entitles us to it. */
+export async function adminAws(target: ClientTarget): Promise<AdminAws> {
+  const [health, credentials] = await Promise.all([
+    adminRequest<{ account: string; region: string }>(target, 'GET', '/health'),
+    adminRequest<{ accessKeyId: string; secretAccessKey: string }>(target, 'GET', '/credentials'),
+  ]);
+  return { account: health.account, region: health.region, credentials };
+}

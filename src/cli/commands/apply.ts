@@ -5,7 +5,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { applyAckObjects, isAckObject } from '../../ack/index.js';
 import { kubectlError, type ManifestReport } from '../../cluster/index.js';
 import { IrsakitError, isIrsakitError } from '../../errors/index.js';
-import { adminRequest, clientTarget } from '../client.js';
+import { adminAws, adminRequest, clientTarget } from '../client.js';
 import { type CliIo, type Command, parseFlags, str } from '../command.js';
 
 const USAGE = 'irsakit apply -f FILE|DIR|- [-f …] [-n NAMESPACE] [--endpoint URL] [--data DIR]';
@@ -163,11 +163,8 @@ async function applyAwsSide(
   }
   let code = 0;
   if (ack.length > 0) {
-    const [admin, health] = await Promise.all([
-      adminRequest<{ accessKeyId: string; secretAccessKey: string }>(target, 'GET', '/credentials'),
-      adminRequest<{ region: string }>(target, 'GET', '/health'),
-    ]);
-    const iam = new IAMClient({ endpoint: target.endpoint, region: health.region, credentials: admin });
+    const { region, credentials } = await adminAws(target);
+    const iam = new IAMClient({ endpoint: target.endpoint, region, credentials });
     try {
       for (const r of await applyAckObjects(ack, { iam })) {
         const ref = `${r.kind.toLowerCase()}.iam.services.k8s.aws/${r.name}`;

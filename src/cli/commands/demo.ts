@@ -11,7 +11,7 @@ import {
   startLocalTarget,
 } from '../../demo/index.js';
 import { IrsakitError } from '../../errors/index.js';
-import { adminRequest, clientTarget } from '../client.js';
+import { adminAws, adminRequest, clientTarget } from '../client.js';
 import { type CliIo, type Command, parseFlags, str } from '../command.js';
 
 const USAGE = 'irsakit demo [--scenario NAME | --list] [--json] [--endpoint URL [--data DIR]]';
@@ -21,13 +21,12 @@ async function remoteTarget(io: CliIo, endpoint: string, data: string | undefine
   const target = clientTarget(io, { endpoint, data });
   const control = <T>(method: string, path: string, body?: unknown) =>
     adminRequest<T>(target, method, path, body);
-  const health = await control<{ account: string; region: string }>('GET', '/health');
-  const admin = await control<{ accessKeyId: string; secretAccessKey: string }>('GET', '/credentials');
+  const { account, region, credentials } = await adminAws(target);
   return {
     aws: target.endpoint,
-    region: health.region,
-    account: health.account,
-    admin,
+    region,
+    account,
+    admin: credentials,
     control,
     shared: true,
   };

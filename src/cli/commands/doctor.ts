@@ -1,6 +1,6 @@
 import { loadFromExports, loadLive, renderReport, runDoctor, type Snapshot } from '../../doctor/index.js';
 import { IrsakitError } from '../../errors/index.js';
-import { adminRequest, clientTarget } from '../client.js';
+import { adminAws, adminRequest, clientTarget } from '../client.js';
 import { type CliIo, type Command, parseFlags, str } from '../command.js';
 
 const USAGE =
@@ -43,13 +43,9 @@ export async function loadSnapshot(
   let accessKeyId = io.env.IRSAKIT_ADMIN_ACCESS_KEY_ID ?? io.env.AWS_ACCESS_KEY_ID;
   let secretAccessKey = io.env.IRSAKIT_ADMIN_SECRET_ACCESS_KEY ?? io.env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
-    const admin = await adminRequest<{ accessKeyId: string; secretAccessKey: string }>(
-      target,
-      'GET',
-      '/credentials',
-    ).catch(() => undefined);
-    accessKeyId = admin?.accessKeyId;
-    secretAccessKey = admin?.secretAccessKey;
+    const admin = await adminAws(target).catch(() => undefined);
+    accessKeyId = admin?.credentials.accessKeyId;
+    secretAccessKey = admin?.credentials.secretAccessKey;
   }
   const live = await loadLive(
     (method, path, body) => adminRequest(target, method, path, body),
