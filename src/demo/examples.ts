@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The package's examples/ folder (from src/demo under tsx, and from dist/demo once built). */
@@ -40,4 +41,17 @@ export function localize(text: string, o: LocalizeOptions): string {
 /** Reads one example file, localized. */
 export function readExample(name: string, o: LocalizeOptions): string {
   return localize(readFileSync(`${o.examplesDir.replace(/\/+$/, '')}/${name}`, 'utf8'), o);
+}
+
+/**
+ * Why a process running as another (non-root) user could not run `file`: the first directory on its path that
+ * others may not traverse, or the file itself when others may not read it. Undefined when nothing blocks it.
+ * The no-fsgroup scenario runs the app as uid 1000, so irsakit's own files must be reachable for it.
+ */
+export function blockedForOthers(file: string): string | undefined {
+  if ((statSync(file).mode & 0o004) === 0) return file;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
 }

@@ -13,6 +13,7 @@ import { type Pod, projectedFileMode } from '../cluster/index.js';
 import type { CheckId } from '../doctor/index.js';
 import { type AppLine, type DemoContext, line, type PodRun } from './context.js';
 import { doctorFor, findings } from './doctor.js';
+import { blockedForOthers } from './examples.js';
 import { attachScp, deniedMessage, detachScp, noIrsaPod, putBoundary } from './journey.js';
 import {
   AUDIENCE,
@@ -503,8 +504,15 @@ const specs: Spec[] = [
       sentence:
         'The app runs as uid 1000 beside a root sidecar, and the pod projects its own aws-iam-token volume with defaultMode 0600 (as hardened templates and clusters before 1.19 do), with no fsGroup.',
       command: ['kubectl apply -f pod.yaml   # securityContext.runAsUser: 1000, no fsGroup'],
-      run: (ctx) =>
-        base(ctx, {
+      run: (ctx) => {
+        // The app itself must be reachable for uid 1000, or the pod fails before it ever opens the token.
+        const blocked = blockedForOthers(join(ctx.examplesDir, 'app.mjs'));
+        if (blocked) {
+          throw new Error(
+            `uid 1000 cannot reach the app: ${blocked} is closed to other users; run irsakit from a world-readable directory for this scenario`,
+          );
+        }
+        return base(ctx, {
           pod: (pod) => {
             const spec = pod.spec as Json;
             const c = appContainer(pod);
@@ -526,7 +534,8 @@ const specs: Spec[] = [
               },
             ];
           },
-        }),
+        });
+      },
     },
     symptom: {
       sentence: 'The SDK finds AWS_WEB_IDENTITY_TOKEN_FILE but cannot open it.',
